@@ -1,0 +1,69 @@
+// Package migrate validates legacy records, plans them into requests that fit the vendor's
+// limits, executes the plan against the Chat REST API with rate limits, retries and a
+// checkpoint, verifies the result by reading it back, and writes the reports.
+package migrate
+
+import (
+	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
+	"github.com/chatmigrate/chatmigrate/sources"
+)
+
+// Item is one thing whose outcome is reported on its own: a topic, one friend's membership in
+// one friend group (To_Account "" for a declared empty group), one conversation in a
+// conversation group, or a rename. It keeps the source position of the row it came from.
+type Item struct {
+	Pos          sources.Pos
+	From_Account string
+	GroupId      string
+	GroupName    string
+	To_Account   string
+	ToGroupId    string
+	Type         int
+	TopicName    string
+	Op           string // contact groups: "add", "remove" or "rename"
+	NewGroupName string // contact groups: the new name of a rename
+}
+
+// Unit is one planned request. Ord is its stable position in the plan: the same input and
+// options always give the same units in the same order, so a resumed run can skip by Ord.
+// Exactly one of the request fields is set.
+type Unit struct {
+	Ord   int
+	Kind  sources.Kind
+	Key   string // From_Account (friend and contact groups) or GroupId (topics): writes for one Key are serialized
+	After int    // Ord of the unit that must have finished before this one is sent, or -1
+
+	Topic    *chatapi.ImportTopicRequest
+	GroupAdd *chatapi.GroupAddRequest
+	Create   *chatapi.CreateContactGroupRequest
+	Update   *chatapi.UpdateContactGroupRequest
+
+	Items []Item
+}
+
+// Endpoint returns the service path the unit is sent to (import_topic's default path).
+func (u *Unit) Endpoint() string {
+	switch {
+	case u.Topic != nil:
+		return chatapi.PathImportTopic
+	case u.GroupAdd != nil:
+		return chatapi.PathGroupAdd
+	case u.Create != nil:
+		return chatapi.PathCreateContactGroup
+	default:
+		return chatapi.PathUpdateContactGroup
+	}
+}
+
+// Problem is an input record that failed validation (Warning false: the record is left out
+// of the plan) or that was accepted with a remark (Warning true, e.g. a duplicate membership
+// that was merged).
+type Problem struct {
+	Kind    sources.Kind
+	Pos     sources.Pos
+	Field   string // the column or JSON key at fault, "" for the whole record
+	Excerpt string // a short, printable excerpt of the offending value
+	Reason  string
+	Warning bool
+	Item    Item // what the record would have migrated, for failures.csv and failed_<kind>.jsonl
+}
