@@ -22,6 +22,17 @@ type Item struct {
 	TopicName    string
 	Op           string // contact groups: "add", "remove" or "rename"
 	NewGroupName string // contact groups: the new name of a rename
+
+	// The rest of a topic's row, so that failed_topics.jsonl can give the whole row back.
+	TopicId      string
+	CustomString string
+	FaceUrl      string
+	Notification string
+	Introduction string
+	CreateTime   string // as written in the input
+	// TypeText is a conversation's Type as written, kept when it is not a valid integer (Type
+	// is then 0), so that the failure report shows what the row said.
+	TypeText string
 }
 
 // Unit is one planned request. Ord is its stable position in the plan: the same input and

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chatmigrate/chatmigrate/migrate/chatapi/chatsim"
+)
+
+const (
+	verifyApp = 1400000123
+	verifyKey = "verify-cmd-test-key-0a1b2c3d4e5f"
+)
+
+// verifyEnv runs chatmigrate commands in-process against one emulator.
+type verifyEnv struct {
+	sim  *chatsim.Server
+	url  string
+	vars map[string]string
+}
+
+func newVerifyEnv(t *testing.T) *verifyEnv {
+	t.Helper()
+	sim, err := chatsim.New(chatsim.Config{SDKAppID: verifyApp, Key: verifyKey, RPS: -1, PageSize: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(sim)
+	t.Cleanup(ts.Close)
+	return &verifyEnv{sim: sim, url: ts.URL, vars: map[string]string{
+		"TIM_SECRET_KEY": verifyKey, "TIM_SDKAPPID": strconv.Itoa(verifyApp), "TERM": "dumb"}}
+}
+
+// cmd runs "chatmigrate args..." and returns the exit code and both outputs.
+func (v *verifyEnv) cmd(args ...string) (int, string, string) {
+	var stdout, stderr bytes.Buffer
+	e := env{stdout: &stdout, stderr: &stderr, getenv: func(k string) string { return v.vars[k] }}
+	code := run(context.Background(), args, e)
+	return code, stdout.String(), stderr.String()
+}
+
+// verifySummary is the part of summary.json verify fills.
+type verifySummary struct {
+	Command  string `json:"command"`
+	ExitCode int    `json:"exit_code"`
+	Topics   struct {
+		Checked, Equal, Missing, Extra, Differs int
+	} `json:"topics"`
+	FriendGroups struct {
+		Checked, Equal, Missing, Extra, Differs int
+	} `json:"friend_groups"`
+}
+
+func readVerifySummary(t *testing.T, dir string) verifySummary {
+	t.Helper()
+	var s verifySummary
+	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+const samplesDir = "../../samples"
+
+func TestVerifyCommandRoundTrip(t *testing.T) {
+	v := newVerifyEnv(t)
+	out := t.TempDir()
+	if code, _, stderr := v.cmd("run", samplesDir, "--endpoint", v.url, "--out", out); code != exitOK {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	code, stdout, stderr := v.cmd("verify", samplesDir, "--endpoint", v.url, "--out", out)
+	if code != exitOK {
+		t.Fatalf("verify after run: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "all equal") || !strings.Contains(stdout, "checked") {
+		t.Errorf("stdout lacks the table or the verdict:\n%s", stdout)
+	}
+	s := readVerifySummary(t, out)
+	if s.Command != "verify" || s.ExitCode != 0 || s.Topics.Checked == 0 || s.Topics.Equal != s.Topics.Checked ||
+		s.FriendGroups.Equal != s.FriendGroups.Checked {
+		t.Errorf("summary.json: %+v", s)
+	}
+	// verify shares run's --out without touching run's reports.
+	if _, err := os.Stat(filepath.Join(out, "topic_ids.csv")); err != nil {
+		t.Errorf("run's topic_ids.csv: %v", err)
+	}
+
+	// Behind the migration's back: a topic and a friend group disappear, a field changes.
+	const community = "@TGS#_@TGS#cQVLVHIM62CJ"
+	v.sim.Tamper(func(s *chatsim.State) {
+		s.Topics[community] = slices.DeleteFunc(s.Topics[community], func(tp chatsim.Topic) bool {
+			return strings.HasSuffix(tp.TopicId, "@TOPIC#_general")
+		})
+		for i := range s.Topics[community] {
+			if strings.HasSuffix(s.Topics[community][i].TopicId, "@TOPIC#_announce") {
+				s.Topics[community][i].Notification = "changed"
+			}
+		}
+		delete(s.FriendGroups["li.wei"], "家人")
+	})
+	code, stdout, stderr = v.cmd("verify", samplesDir, "--endpoint", v.url, "--out", out)
+	if code != exitPartial {
+		t.Fatalf("verify after tampering: exit %d, want %d\n%s\n%s", code, exitPartial, stdout, stderr)
+	}
+	s = readVerifySummary(t, out)
+	if s.ExitCode != exitPartial || s.Topics.Missing != 1 || s.Topics.Differs != 1 || s.FriendGroups.Missing != 1 {
+		t.Errorf("summary.json after tampering: %+v", s)
+	}
+	diff, err := os.ReadFile(filepath.Join(out, "diff.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(diff, []byte("\n")); n != 4 { // header + 3 rows
+		t.Errorf("diff.csv has %d lines, want 4:\n%s", n, diff)
+	}
+
+	// The missing files, fed to run, fill the gaps; the changed field stays a difference.
+	out2 := t.TempDir()
+	code, _, stderr = v.cmd("run", "--endpoint", v.url, "--out", out2,
+		"--topics", filepath.Join(out, "missing_topics.jsonl"),
+		"--friend-groups", filepath.Join(out, "missing_friend_groups.jsonl"))
+	if code != exitOK {
+		t.Fatalf("run of the missing files: exit %d\n%s", code, stderr)
+	}
+	v.sim.Tamper(func(s *chatsim.State) {
+		for i := range s.Topics[community] {
+			if s.Topics[community][i].Notification == "changed" {
+				s.Topics[community][i].Notification = "每周五发布更新日志"
+			}
+		}
+	})
+	if code, stdout, stderr = v.cmd("verify", samplesDir, "--endpoint", v.url, "--out", out); code != exitOK {
+		t.Fatalf("verify after refilling: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+func TestVerifyCommandSim(t *testing.T) {
+	v := newVerifyEnv(t)
+	out := t.TempDir()
+	if code, _, stderr := v.cmd("run", samplesDir, "--sim", "--out", out); code != exitOK {
+		t.Fatalf("run --sim: exit %d\n%s", code, stderr)
+	}
+	code, stdout, stderr := v.cmd("verify", samplesDir, "--sim", "--out", out)
+	if code != exitOK {
+		t.Fatalf("verify --sim after run --sim: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "SIMULATION") || !strings.Contains(stderr, "emulator loaded from") {
+		t.Errorf("stderr does not say it verifies the emulator's saved state:\n%s", stderr)
+	}
+	// Without run's state the emulator is empty: everything is missing.
+	code, _, _ = v.cmd("verify", samplesDir, "--sim", "--out", t.TempDir())
+	if code != exitPartial {
+		t.Errorf("verify --sim on an empty emulator: exit %d, want %d", code, exitPartial)
+	}
+}
+
+func TestVerifyCommandErrors(t *testing.T) {
+	v := newVerifyEnv(t)
+	out := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		vars map[string]string
+		want int
+	}{
+		{"sample zero", []string{"--sample", "0"}, nil, exitUsage},
+		{"sample above one", []string{"--sample", "1.5"}, nil, exitUsage},
+		{"sample NaN", []string{"--sample", "NaN"}, nil, exitUsage},
+		{"topic IDs file missing", []string{"--topic-ids", filepath.Join(out, "nope.csv")}, nil, exitUsage},
+		{"no target", []string{"--endpoint", ""}, nil, exitUsage},
+		{"wrong key is fatal", nil, map[string]string{"TIM_SECRET_KEY": "not-the-key-of-this-app-000000"}, exitFatal},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			saved := v.vars
+			v.vars = map[string]string{}
+			for k, val := range saved {
+				v.vars[k] = val
+			}
+			for k, val := range tc.vars {
+				v.vars[k] = val
+			}
+			defer func() { v.vars = saved }()
+			args := append([]string{"verify", samplesDir, "--endpoint", v.url, "--out", out}, tc.args...)
+			if code, stdout, stderr := v.cmd(args...); code != tc.want {
+				t.Errorf("exit %d, want %d\n%s\n%s", code, tc.want, stdout, stderr)
+			}
+		})
+	}
+}

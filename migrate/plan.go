@@ -1,0 +1,216 @@
+package migrate
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"time"
+
+	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
+	"github.com/chatmigrate/chatmigrate/sources"
+)
+
+// DefaultContactChunk is how many conversations one create or update request carries. The
+// vendor states no limit per request; 100 keeps each request small enough that a throttled
+// or lost request costs little, while a full group of 1000 still takes only 10 requests.
+const DefaultContactChunk = 100
+
+// PlanOptions tune BuildPlan.
+type PlanOptions struct {
+	Now          func() time.Time // CreateTime must not be after Now; default time.Now
+	OnProblem    func(Problem)    // called for every invalid record and every warning, in input order per kind; may be nil
+	ContactChunk int              // conversations per create/update request; default DefaultContactChunk
+}
+
+// KindStats counts one kind's records and planned work.
+//
+// Records counts what the files hold (CSV rows, JSONL lines, malformed ones included). Invalid
+// counts records with at least one invalid item and Valid the others; a JSONL line listing
+// many friends or conversations may have only some of them invalid, and its valid ones are
+// still planned. Warnings counts accepted records with a remark (a merged duplicate). Items
+// counts the planned items, Requests the planned requests, ByEndpoint the requests per service
+// path.
+type KindStats struct {
+	Records, Valid, Invalid, Warnings, Requests, Items int
+	ByEndpoint                                         map[string]int
+}
+
+// Plan is the validated input cut into requests. It is deterministic: the same files and
+// options give the same units in the same order, which a resumed run relies on.
+//
+// Topics are not held in memory: Units and EachTopic read the files again, with the same
+// validation and the same notion of now. Friend and conversation groups are held interned.
+type Plan struct {
+	Inputs      sources.Inputs
+	Stats       map[sources.Kind]*KindStats
+	Fingerprint string // hex SHA-256 of every input file's kind, name and bytes, and ContactChunk
+	Total       int    // units over all kinds
+
+	nowUnix  int64
+	chunk    int
+	friends  *friendData
+	contacts *contactData
+	friendN  FriendCounts
+}
+
+// FriendCounts compares the friend-group requests planned with simpler packings, for the
+// benchmark that checks the plan is never worse: PerGroup sends each group on its own (one
+// request per group per 1000 friends, empty groups 32 to a request), IdenticalSets packs
+// groups with identical member sets together, Signatures packs friends by the exact set of
+// groups they belong to. Planned is the per-user minimum of the last two.
+type FriendCounts struct {
+	Planned, PerGroup, IdenticalSets, Signatures int
+}
+
+// FriendCounts returns the friend-group request counts of the plan.
+func (p *Plan) FriendCounts() FriendCounts { return p.friendN }
+
+// BuildPlan reads every input, validates every record, reports each problem through
+// opt.OnProblem and plans the valid records into units.
+//
+// A file whose CSV header does not fit its kind is skipped and the others are read on, so that
+// one pass reports everything: the plan is then returned together with an error joining every
+// *sources.HeaderError (errors.As finds them). Any other error (a missing file, a corrupt
+// gzip stream, ctx cancelled) returns no plan.
+func BuildPlan(ctx context.Context, in sources.Inputs, opt PlanOptions) (*Plan, error) {
+	now := time.Now
+	if opt.Now != nil {
+		now = opt.Now
+	}
+	chunk := opt.ContactChunk
+	if chunk <= 0 {
+		chunk = DefaultContactChunk
+	}
+	report := opt.OnProblem
+	if report == nil {
+		report = func(Problem) {}
+	}
+	p := &Plan{Inputs: in, Stats: make(map[sources.Kind]*KindStats), nowUnix: now().Unix(), chunk: chunk}
+	for _, k := range sources.Kinds {
+		p.Stats[k] = &KindStats{ByEndpoint: make(map[string]int)}
+	}
+	h := sha256.New()
+	var headerErrs []error
+	collect := func(err error) error {
+		if isHeaderError(err) {
+			headerErrs = append(headerErrs, err)
+			return nil
+		}
+		return err
+	}
+
+	// Topics stream: this pass validates and counts; Units and EachTopic read the files again.
+	st := p.Stats[sources.Topics]
+	herrs, err := p.scanTopics(ctx, h, func(_ *sources.Topic, req *chatapi.ImportTopicRequest, prob *Problem) error {
+		if prob != nil {
+			countRecord(st, []Problem{*prob}, false)
+			report(*prob)
+		} else {
+			countRecord(st, nil, true)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	headerErrs = append(headerErrs, herrs...)
+	st.Requests, st.Items = st.Valid, st.Valid
+	if st.Requests > 0 {
+		st.ByEndpoint[chatapi.PathImportTopic] = st.Requests
+	}
+
+	fd := newFriendCollector()
+	for _, name := range in.FriendGroups {
+		if err := collect(fd.readFile(ctx, name, h, p.Stats[sources.FriendGroups], report)); err != nil {
+			return nil, err
+		}
+	}
+	p.friends = fd.finish()
+	cd := newContactCollector()
+	for _, name := range in.ContactGroups {
+		if err := collect(cd.readFile(ctx, name, h, p.Stats[sources.ContactGroups], report)); err != nil {
+			return nil, err
+		}
+	}
+	p.contacts = cd.finish()
+
+	if err := p.countGroups(ctx); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(h, "contact_chunk=%d\n", chunk)
+	p.Fingerprint = hex.EncodeToString(h.Sum(nil))
+	for _, k := range sources.Kinds {
+		p.Total += p.Stats[k].Requests
+	}
+	return p, errors.Join(headerErrs...)
+}
+
+// countRecord adds one record's outcome to the stats.
+func countRecord(st *KindStats, probs []Problem, valid bool) {
+	st.Records++
+	invalid := false
+	for _, pr := range probs {
+		if pr.Warning {
+			st.Warnings++
+		} else {
+			invalid = true
+		}
+	}
+	if invalid || !valid {
+		st.Invalid++
+	} else {
+		st.Valid++
+	}
+}
+
+// Offset returns the Ord of the kind's first unit: units are numbered topics first, then
+// friend groups, then conversation groups.
+func (p *Plan) Offset(k sources.Kind) int {
+	off := 0
+	for _, kk := range sources.Kinds {
+		if kk == k {
+			return off
+		}
+		off += p.Stats[kk].Requests
+	}
+	return off
+}
+
+// Units calls fn with each unit of kind k in Ord order. The units are built afresh on every
+// call (fn may keep them); topics are read from the files again.
+func (p *Plan) Units(ctx context.Context, k sources.Kind, fn func(*Unit) error) error {
+	switch k {
+	case sources.Topics:
+		return p.topicUnits(ctx, fn)
+	case sources.FriendGroups:
+		return p.friendUnits(ctx, fn)
+	case sources.ContactGroups:
+		return p.contactUnits(ctx, fn)
+	}
+	return fmt.Errorf("units: unknown kind %q", k)
+}
+
+// countGroups plans the friend and conversation groups once to count their requests.
+func (p *Plan) countGroups(ctx context.Context) error {
+	count := func(st *KindStats) func(u *Unit) error {
+		st.Requests, st.Items = 0, 0
+		return func(u *Unit) error {
+			st.Requests++
+			st.Items += len(u.Items)
+			st.ByEndpoint[u.Endpoint()]++
+			return nil
+		}
+	}
+	if err := p.planFriends(ctx, &p.friendN, count(p.Stats[sources.FriendGroups])); err != nil {
+		return err
+	}
+	return p.contactUnits(ctx, count(p.Stats[sources.ContactGroups]))
+}
+
+// hashFileHeader starts one file's part of the fingerprint; its bytes follow.
+func hashFileHeader(h hash.Hash, k sources.Kind, name string) {
+	fmt.Fprintf(h, "%s\x00%s\x00", k, name)
+}

@@ -1,0 +1,136 @@
+package migrate
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/chatmigrate/chatmigrate/sources"
+)
+
+// KindSummary is one kind's line in summary.json (CONTRACT.md). Skipped counts items done by
+// an earlier run; the verify counts are present only for verify.
+type KindSummary struct {
+	Records   int `json:"records"`
+	Invalid   int `json:"invalid"`
+	Requests  int `json:"requests"`
+	Succeeded int `json:"succeeded"`
+	Failed    int `json:"failed"`
+	Skipped   int `json:"skipped"`
+	Retries   int `json:"retries"`
+	Throttled int `json:"throttled"`
+
+	Checked int `json:"checked,omitempty"`
+	Equal   int `json:"equal,omitempty"`
+	Missing int `json:"missing,omitempty"`
+	Extra   int `json:"extra,omitempty"`
+	Differs int `json:"differs,omitempty"`
+}
+
+// Summary is summary.json: what a command did, with one KindSummary per kind.
+type Summary struct {
+	Command           string
+	Started, Finished time.Time
+	Target            string // where the data went ("" for validate); never holds a credential
+	Kinds             map[sources.Kind]*KindSummary
+	ExitCode          int
+}
+
+// summaryHead is the part of summary.json that is not per kind.
+type summaryHead struct {
+	Command  string    `json:"command"`
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	Target   string    `json:"target,omitempty"`
+	ExitCode int       `json:"exit_code"`
+}
+
+// MarshalJSON writes the three kinds as top-level keys next to the command's fields; every
+// kind is present, zero when it had no input.
+func (s *Summary) MarshalJSON() ([]byte, error) {
+	m := map[string]any{}
+	head, err := json.Marshal(summaryHead{s.Command, s.Started, s.Finished, s.Target, s.ExitCode})
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(head, &m); err != nil {
+		return nil, err
+	}
+	for _, k := range sources.Kinds {
+		ks := s.Kinds[k]
+		if ks == nil {
+			ks = &KindSummary{}
+		}
+		m[string(k)] = ks
+	}
+	return json.Marshal(m) // map keys come out sorted: a stable file
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *Summary) UnmarshalJSON(b []byte) error {
+	var head summaryHead
+	if err := json.Unmarshal(b, &head); err != nil {
+		return err
+	}
+	var kinds map[string]json.RawMessage
+	if err := json.Unmarshal(b, &kinds); err != nil {
+		return err
+	}
+	*s = Summary{Command: head.Command, Started: head.Started, Finished: head.Finished,
+		Target: head.Target, ExitCode: head.ExitCode, Kinds: make(map[sources.Kind]*KindSummary)}
+	for _, k := range sources.Kinds {
+		raw, ok := kinds[string(k)]
+		if !ok {
+			continue
+		}
+		ks := &KindSummary{}
+		if err := json.Unmarshal(raw, ks); err != nil {
+			return fmt.Errorf("summary %s: %w", k, err)
+		}
+		s.Kinds[k] = ks
+	}
+	return nil
+}
+
+// WriteSummary writes summary.json atomically: a reader sees the old file or the new one,
+// never half of one, even if the process dies while writing.
+func (r *Reports) WriteSummary(s *Summary) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode summary: %w", err)
+	}
+	b = append(b, '\n')
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return writeAtomic(filepath.Join(r.dir, SummaryFile), b)
+}
+
+// writeAtomic writes data to path through a synced temporary file and a rename.
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	defer os.Remove(tmp.Name())              // a no-op after the rename
+	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes it 0600: a report is to be read
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	return nil
+}

@@ -1,0 +1,131 @@
+package migrate
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/chatmigrate/chatmigrate/sources"
+)
+
+// excerptRunes bounds Problem.Excerpt: enough to recognise a value, short enough for a table.
+const excerptRunes = 40
+
+// issue is one rule a record breaks: the field at fault, the value and why.
+type issue struct {
+	field, value, reason string
+}
+
+// textRule says how one field is checked. Every field must be valid UTF-8 (the CSV reader
+// passes bytes through unchanged, and the API speaks JSON). IDs and names must not hold
+// control characters; free text (CustomString, Notification, Introduction) may, since a
+// notification legitimately spans lines.
+type textRule struct {
+	field    string
+	required bool
+	max      int // bytes of UTF-8; 0 = no limit
+	freeText bool
+}
+
+// check returns the issue of value under the rule, if any.
+func (r textRule) check(value string) *issue {
+	switch {
+	case value == "":
+		if r.required {
+			return &issue{r.field, value, "required"}
+		}
+		return nil
+	case !utf8.ValidString(value):
+		return &issue{r.field, value, "not valid UTF-8"}
+	case !r.freeText && hasControl(value):
+		return &issue{r.field, value, "contains a control character"}
+	case r.max > 0 && len(value) > r.max:
+		return &issue{r.field, value, fmt.Sprintf("too long: %d bytes of UTF-8, at most %d", len(value), r.max)}
+	}
+	return nil
+}
+
+// hasControl reports whether s holds a C0 or C1 control character or DEL.
+func hasControl(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// excerpt returns a short, printable rendering of v: invalid bytes and control characters
+// escaped as Go does, cut after excerptRunes characters with an ellipsis.
+func excerpt(v string) string {
+	cut := false
+	n, i := 0, 0
+	for i < len(v) {
+		if n == excerptRunes {
+			cut = true
+			break
+		}
+		_, size := utf8.DecodeRuneInString(v[i:])
+		i += size
+		n++
+	}
+	q := strconv.Quote(v[:i])
+	q = q[1 : len(q)-1]
+	if cut {
+		q += "…"
+	}
+	return q
+}
+
+// problemOf turns a record's issues into one Problem: the first issue names the field and the
+// excerpt, the others are appended to the reason. One Problem per item keeps failures.csv and
+// failed_<kind>.jsonl free of repeated rows.
+func problemOf(kind sources.Kind, it Item, issues []issue) Problem {
+	first := issues[0]
+	reason := first.reason
+	for _, o := range issues[1:] {
+		reason += "; " + o.field + ": " + o.reason
+	}
+	return Problem{Kind: kind, Pos: it.Pos, Field: first.field, Excerpt: excerpt(first.value), Reason: reason, Item: it}
+}
+
+// rowProblem turns a reader's malformed-row error into a Problem. The row could not be read,
+// so the Item holds only its position. The reader's excerpt is already printable.
+func rowProblem(kind sources.Kind, e *sources.RowError) Problem {
+	pos := sources.Pos{File: e.File, Line: e.Line}
+	return Problem{Kind: kind, Pos: pos, Field: e.Field, Excerpt: e.Excerpt, Reason: e.Reason, Item: Item{Pos: pos}}
+}
+
+// String renders a problem as "file:line: field: reason [excerpt]", the form validate prints.
+func (p Problem) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:%d: ", p.Pos.File, p.Pos.Line)
+	if p.Warning {
+		b.WriteString("warning: ")
+	}
+	if p.Field != "" {
+		b.WriteString(p.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Reason)
+	if p.Excerpt != "" {
+		fmt.Fprintf(&b, " [%s]", p.Excerpt)
+	}
+	return b.String()
+}
+
+// Message is the problem's text for failures.csv's message column.
+func (p Problem) Message() string {
+	var b strings.Builder
+	if p.Field != "" {
+		b.WriteString(p.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Reason)
+	if p.Excerpt != "" {
+		fmt.Fprintf(&b, " [%s]", p.Excerpt)
+	}
+	return b.String()
+}

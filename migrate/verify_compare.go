@@ -1,0 +1,199 @@
+package migrate
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
+	"github.com/chatmigrate/chatmigrate/sources"
+)
+
+// The statuses of diff.csv (CONTRACT.md).
+const (
+	DiffMissing = "missing" // the input has it, the target does not
+	DiffExtra   = "extra"   // the target has it in a group or for a user the input covers, the input does not
+	DiffDiffers = "differs" // both have it, with a different field value
+)
+
+// Diff is one row of diff.csv: one difference between the input's intended end state and
+// what the target holds. Which columns a row fills depends on its kind:
+//
+//   - topics: GroupId is the Community group; GroupName holds the TopicName (the input's,
+//     or the target's for an extra topic), Member the TopicId when one is known; a differing
+//     field names Field (TopicName, CustomString, FaceUrl, Notification, Introduction,
+//     CreateTime) with Want and Got. From_Account is the input row's, if any.
+//   - friend and conversation groups: From_Account and GroupName name the group; a whole
+//     group missing or extra leaves Member empty; a single member missing from or extra in a
+//     group both sides have fills Member with its ID and Field with the name of that ID's
+//     column in the input (To_Account, or ToGroupId for a group conversation).
+type Diff struct {
+	Kind         sources.Kind
+	Status       string
+	From_Account string
+	GroupId      string
+	GroupName    string
+	Member       string
+	Field        string
+	Want, Got    string
+}
+
+// row is the diff.csv row of d.
+func (d *Diff) row() []string {
+	return []string{string(d.Kind), d.Status, d.From_Account, d.GroupId, d.GroupName, d.Member, d.Field, d.Want, d.Got}
+}
+
+// checkResult is what comparing one Community group's topics, or one user's groups, found.
+// Checked counts the topics or groups the input defines there, Equal those found exactly as
+// intended; every difference is one Diff; missing holds the lines of missing_<kind>.jsonl.
+type checkResult struct {
+	checked, equal int
+	diffs          []Diff
+	missing        []any
+}
+
+// count adds the diffs of one status.
+func (r *checkResult) count(status string) int {
+	n := 0
+	for i := range r.diffs {
+		if r.diffs[i].Status == status {
+			n++
+		}
+	}
+	return n
+}
+
+// diffFriendGroups compares a user's friend groups in the input (group → sorted members, [] for
+// an empty group) with sns/group_get's answer. A group the target lacks is one missing row, a
+// group the input never names one extra row (the user is covered by the input, so all of the
+// user's groups are compared); in a group both have, each missing or extra friend is a row.
+// The missing lines add exactly what lacks: sns/group_add merges into an existing group.
+func diffFriendGroups(user string, want map[string][]string, got []chatapi.FriendGroupInfo) checkResult {
+	res := checkResult{checked: len(want)}
+	have := make(map[string]map[string]bool, len(got))
+	for _, g := range got {
+		set := have[g.GroupName]
+		if set == nil {
+			set = make(map[string]bool, len(g.To_Account))
+			have[g.GroupName] = set
+		}
+		for _, m := range g.To_Account {
+			set[m] = true
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(want)) {
+		members := want[name]
+		set, ok := have[name]
+		if !ok {
+			res.diffs = append(res.diffs, Diff{Kind: sources.FriendGroups, Status: DiffMissing, From_Account: user, GroupName: name})
+			res.missing = append(res.missing, failedFriendGroup{From_Account: user, GroupName: name, To_Account: nonNil(members)})
+			continue
+		}
+		var lack []string
+		wanted := make(map[string]bool, len(members))
+		for _, m := range members {
+			wanted[m] = true
+			if !set[m] {
+				lack = append(lack, m)
+				res.diffs = append(res.diffs, Diff{Kind: sources.FriendGroups, Status: DiffMissing, From_Account: user,
+					GroupName: name, Member: m, Field: "To_Account"})
+			}
+		}
+		extra := 0
+		for _, m := range slices.Sorted(maps.Keys(set)) {
+			if !wanted[m] {
+				extra++
+				res.diffs = append(res.diffs, Diff{Kind: sources.FriendGroups, Status: DiffExtra, From_Account: user,
+					GroupName: name, Member: m, Field: "To_Account"})
+			}
+		}
+		if len(lack) > 0 {
+			res.missing = append(res.missing, failedFriendGroup{From_Account: user, GroupName: name, To_Account: lack})
+		}
+		if len(lack) == 0 && extra == 0 {
+			res.equal++
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(have)) {
+		if _, ok := want[name]; !ok {
+			res.diffs = append(res.diffs, Diff{Kind: sources.FriendGroups, Status: DiffExtra, From_Account: user, GroupName: name})
+		}
+	}
+	return res
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// diffContactGroups compares a user's conversation groups in the input (final name after
+// renames → conversations after removals) with what get_contact_group's pages hold (name →
+// conversations), by the same rules as diffFriendGroups. A missing group's line creates it
+// with all its conversations; a group that lacks some gets a line adding just those
+// (update_contact_group adds into an existing group).
+func diffContactGroups(user string, want, got map[string][]chatapi.ContactItem) checkResult {
+	res := checkResult{checked: len(want)}
+	for _, name := range slices.Sorted(maps.Keys(want)) {
+		members := want[name]
+		have, ok := got[name]
+		if !ok {
+			res.diffs = append(res.diffs, Diff{Kind: sources.ContactGroups, Status: DiffMissing, From_Account: user, GroupName: name})
+			res.missing = append(res.missing, missingContactGroup(user, name, members))
+			continue
+		}
+		set := make(map[chatapi.ContactItem]bool, len(have))
+		for _, c := range have {
+			set[c] = true
+		}
+		wanted := make(map[chatapi.ContactItem]bool, len(members))
+		var lack []chatapi.ContactItem
+		for _, c := range members {
+			wanted[c] = true
+			if !set[c] {
+				lack = append(lack, c)
+				res.diffs = append(res.diffs, contactDiff(DiffMissing, user, name, c))
+			}
+		}
+		extra := 0
+		for _, c := range sortedContactItems(have) {
+			if !wanted[c] {
+				extra++
+				res.diffs = append(res.diffs, contactDiff(DiffExtra, user, name, c))
+			}
+		}
+		if len(lack) > 0 {
+			res.missing = append(res.missing, missingContactGroup(user, name, lack))
+		}
+		if len(lack) == 0 && extra == 0 {
+			res.equal++
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(got)) {
+		if _, ok := want[name]; !ok {
+			res.diffs = append(res.diffs, Diff{Kind: sources.ContactGroups, Status: DiffExtra, From_Account: user, GroupName: name})
+		}
+	}
+	return res
+}
+
+func contactDiff(status, user, group string, c chatapi.ContactItem) Diff {
+	return Diff{Kind: sources.ContactGroups, Status: status, From_Account: user, GroupName: group,
+		Member: contactTarget(c), Field: contactField(c)}
+}
+
+func sortedContactItems(cs []chatapi.ContactItem) []chatapi.ContactItem {
+	out := slices.Clone(cs)
+	slices.SortFunc(out, compareContacts)
+	return slices.Compact(out)
+}
+
+// missingContactGroup is a line of missing_contact_groups.jsonl.
+func missingContactGroup(user, name string, cs []chatapi.ContactItem) failedContactGroup {
+	l := failedContactGroup{From_Account: user, GroupName: name}
+	for _, c := range cs {
+		l.ContactItem = append(l.ContactItem, failedContact{Type: c.Type, To_Account: c.To_Account, ToGroupId: c.ToGroupId})
+	}
+	return l
+}

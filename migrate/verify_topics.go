@@ -1,0 +1,142 @@
+package migrate
+
+import (
+	"cmp"
+	"encoding/json"
+	"strconv"
+
+	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
+	"github.com/chatmigrate/chatmigrate/sources"
+)
+
+// verifyTopic is a topic the input defines, with what verify knows of its ID.
+type verifyTopic struct {
+	t sources.Topic
+	// knownID is the TopicId an earlier run recorded in topic_ids.csv, for a topic whose input
+	// has none. It is a hint: a topic not found under it is looked for by name.
+	knownID    string
+	createTime int64 // 0 when the input gives none
+}
+
+// newVerifyTopic prepares an input topic for comparison. CreateTime is valid (the plan checked it).
+func newVerifyTopic(t sources.Topic, ids *TopicIDs) verifyTopic {
+	w := verifyTopic{t: t}
+	if t.CreateTime != "" {
+		w.createTime, _ = strconv.ParseInt(t.CreateTime, 10, 64)
+	}
+	if t.TopicId == "" && ids != nil {
+		w.knownID, _ = ids.Lookup(t.GroupId, t.TopicName)
+	}
+	return w
+}
+
+// diffTopics compares a Community group's topics in the input with those the target holds
+// (get_topic's items with ErrorCode 0). A topic is matched by the input's own TopicId when it
+// has one (a topic not found under it is missing); else by the TopicId of topic_ids.csv when
+// the target has that ID; else by name among the target's topics not matched yet. A target
+// topic matched by none is extra.
+func diffTopics(groupID string, want []verifyTopic, got []chatapi.TopicInfo) checkResult {
+	res := checkResult{checked: len(want)}
+	byID := make(map[string]int, len(got))
+	byName := make(map[string][]int, len(got))
+	for i := range got {
+		byID[got[i].TopicId] = i
+		byName[got[i].TopicName] = append(byName[got[i].TopicName], i)
+	}
+	used := make([]bool, len(got))
+	match := make([]int, len(want))
+	for i := range match {
+		match[i] = -1
+	}
+	take := func(wi, gi int) {
+		match[wi], used[gi] = gi, true
+	}
+	// Three passes, from the surest evidence to the weakest, so that a weak match never takes
+	// a target topic a surer one claims.
+	for wi := range want {
+		if id := want[wi].t.TopicId; id != "" {
+			if gi, ok := byID[id]; ok && !used[gi] {
+				take(wi, gi)
+			}
+		}
+	}
+	for wi := range want {
+		if id := want[wi].knownID; id != "" && match[wi] < 0 {
+			if gi, ok := byID[id]; ok && !used[gi] {
+				take(wi, gi)
+			}
+		}
+	}
+	for wi := range want {
+		if match[wi] >= 0 || want[wi].t.TopicId != "" {
+			continue
+		}
+		for _, gi := range byName[want[wi].t.TopicName] {
+			if !used[gi] {
+				take(wi, gi)
+				break
+			}
+		}
+	}
+
+	for wi := range want {
+		w := &want[wi]
+		if match[wi] < 0 {
+			res.diffs = append(res.diffs, Diff{Kind: sources.Topics, Status: DiffMissing, From_Account: w.t.From_Account,
+				GroupId: groupID, GroupName: w.t.TopicName, Member: cmp.Or(w.t.TopicId, w.knownID)})
+			res.missing = append(res.missing, missingTopic(&w.t))
+			continue
+		}
+		g := &got[match[wi]]
+		before := len(res.diffs)
+		for _, f := range topicFields(w, g) {
+			if f.want != f.got {
+				res.diffs = append(res.diffs, Diff{Kind: sources.Topics, Status: DiffDiffers, From_Account: w.t.From_Account,
+					GroupId: groupID, GroupName: w.t.TopicName, Member: g.TopicId, Field: f.name, Want: f.want, Got: f.got})
+			}
+		}
+		if len(res.diffs) == before {
+			res.equal++
+		}
+	}
+	for gi := range got {
+		if !used[gi] {
+			res.diffs = append(res.diffs, Diff{Kind: sources.Topics, Status: DiffExtra, GroupId: groupID,
+				GroupName: got[gi].TopicName, Member: got[gi].TopicId})
+		}
+	}
+	return res
+}
+
+type fieldPair struct{ name, want, got string }
+
+// topicFields lists the fields the input set, with the target's values. TopicName always
+// counts (a topic matched by ID may have another name); CreateTime only when given.
+func topicFields(w *verifyTopic, g *chatapi.TopicInfo) []fieldPair {
+	fs := []fieldPair{{"TopicName", w.t.TopicName, g.TopicName}}
+	for _, f := range []fieldPair{
+		{"CustomString", w.t.CustomString, g.CustomString},
+		{"FaceUrl", w.t.FaceUrl, g.FaceUrl},
+		{"Notification", w.t.Notification, g.Notification},
+		{"Introduction", w.t.Introduction, g.Introduction},
+	} {
+		if f.want != "" {
+			fs = append(fs, f)
+		}
+	}
+	if w.t.CreateTime != "" {
+		fs = append(fs, fieldPair{"CreateTime", strconv.FormatInt(w.createTime, 10), strconv.FormatInt(g.CreateTime, 10)})
+	}
+	return fs
+}
+
+// missingTopic is a missing topic's line in missing_topics.jsonl: the input row as given (its
+// own TopicId only, never one a run generated: a new import gets a new one).
+func missingTopic(t *sources.Topic) failedTopic {
+	ft := failedTopic{GroupId: t.GroupId, TopicId: t.TopicId, TopicName: t.TopicName, From_Account: t.From_Account,
+		CustomString: t.CustomString, FaceUrl: t.FaceUrl, Notification: t.Notification, Introduction: t.Introduction}
+	if t.CreateTime != "" {
+		ft.CreateTime = json.Number(t.CreateTime)
+	}
+	return ft
+}
