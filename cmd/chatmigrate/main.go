@@ -44,6 +44,7 @@ commands:
   validate   read, validate and plan every input; sends nothing
   run        migrate the inputs; resumable with the same --checkpoint
   verify     read the target back and compare it with the input
+  gen        write a large synthetic legacy export (for rehearsals and benchmarks)
 
 INPUTS: a directory (files taken by name: topics.*, friend_groups.*, contact_groups.*)
 or --topics FILE, --friend-groups FILE, --contact-groups FILE (each repeatable).
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, e env) int {
 		return cmdRun(ctx, args[1:], e)
 	case "verify":
 		return cmdVerify(ctx, args[1:], e)
+	case "gen":
+		return cmdGen(ctx, args[1:], e)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return exitOK
