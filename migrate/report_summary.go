@@ -38,6 +38,18 @@ type Summary struct {
 	ExitCode          int
 }
 
+// verifyKind is a KindSummary as verify writes it: its counts are there even when zero, so
+// that a script can read "missing": 0 rather than guess what an absent key means. Fields at
+// the outer level win over the embedded ones of the same JSON name.
+type verifyKind struct {
+	*KindSummary
+	Checked int `json:"checked"`
+	Equal   int `json:"equal"`
+	Missing int `json:"missing"`
+	Extra   int `json:"extra"`
+	Differs int `json:"differs"`
+}
+
 // summaryHead is the part of summary.json that is not per kind.
 type summaryHead struct {
 	Command  string    `json:"command"`
@@ -62,6 +74,10 @@ func (s *Summary) MarshalJSON() ([]byte, error) {
 		ks := s.Kinds[k]
 		if ks == nil {
 			ks = &KindSummary{}
+		}
+		if s.Command == "verify" {
+			m[string(k)] = verifyKind{ks, ks.Checked, ks.Equal, ks.Missing, ks.Extra, ks.Differs}
+			continue
 		}
 		m[string(k)] = ks
 	}

@@ -211,3 +211,37 @@ func TestReportSummary(t *testing.T) {
 		}
 	}
 }
+
+// TestReportSummaryVerifyZeros: verify's counts are written even when zero, so that a script
+// reads "missing": 0 instead of an absent key; other commands leave them out.
+func TestReportSummaryVerifyZeros(t *testing.T) {
+	for _, tc := range []struct {
+		command string
+		want    bool
+	}{{"verify", true}, {"run", false}, {"validate", false}} {
+		t.Run(tc.command, func(t *testing.T) {
+			s := &Summary{Command: tc.command, Kinds: map[sources.Kind]*KindSummary{
+				sources.Topics: {Records: 2, Checked: 2, Equal: 2}}}
+			b, err := json.Marshal(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m map[string]map[string]any
+			json.Unmarshal(b, &m) //nolint:errcheck // the head's scalars do not fit; the kinds do
+			for _, k := range sources.Kinds {
+				for _, key := range []string{"checked", "equal", "missing", "extra", "differs"} {
+					if _, ok := m[string(k)][key]; ok != tc.want && (key == "missing" || k != sources.Topics) {
+						t.Errorf("%s: %s.%s present %v, want %v", tc.command, k, key, ok, tc.want)
+					}
+				}
+			}
+			var back Summary
+			if err := json.Unmarshal(b, &back); err != nil {
+				t.Fatal(err)
+			}
+			if *back.Kinds[sources.Topics] != *s.Kinds[sources.Topics] {
+				t.Fatalf("round trip: %+v", back.Kinds[sources.Topics])
+			}
+		})
+	}
+}

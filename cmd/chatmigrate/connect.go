@@ -88,7 +88,7 @@ func connect(o *options, so *simOptions, e env) (*target, error) {
 		}
 	}
 	cfg := chatapi.Config{SDKAppID: sdkappid, Identifier: identifier, SigTTL: 24 * time.Hour, Timeout: o.timeout,
-		HTTPClient: httpClient(o.concurrency)}
+		HTTPClient: httpClient(o.concurrency), ImportTopicPath: o.topicPath}
 	t := &target{admin: identifier, close: func() {}}
 	if o.sim {
 		if err := startSim(t, &cfg, so); err != nil {
@@ -102,10 +102,17 @@ func connect(o *options, so *simOptions, e env) (*target, error) {
 		if err != nil {
 			return nil, err
 		}
-		if key == "" {
-			return nil, errors.New("no secret key: set TIM_SECRET_KEY or --secret-key-file")
-		}
 		cfg.SecretKey = key
+		if key == "" {
+			sig, err := readUserSig(o, e)
+			if err != nil {
+				return nil, err
+			}
+			if sig == "" {
+				return nil, errors.New("no secret key: set TIM_SECRET_KEY or --secret-key-file (or a precomputed UserSig in TIM_USERSIG or --usersig-file)")
+			}
+			cfg.UserSig = sig
+		}
 		if o.endpoint != "" {
 			cfg.BaseURL = o.endpoint
 			t.desc = redactURL(o.endpoint)
@@ -209,12 +216,21 @@ func startSim(t *target, cfg *chatapi.Config, so *simOptions) error {
 }
 
 // simBanner is printed on stderr when --sim is on: nobody should mistake a rehearsal for
-// the real thing.
+// the real thing. run leaves the emulator's state behind; verify reads it back.
 const simBanner = `
 ========================================================================
   SIMULATION: nothing is sent to Tencent Cloud.
   --sim runs the built-in emulator in this process; its final state is
   written to sim_state.json and its request metrics to sim_metrics.json.
+========================================================================
+`
+
+// simVerifyBanner is simBanner for verify, which starts from run --sim's sim_state.json.
+const simVerifyBanner = `
+========================================================================
+  SIMULATION: nothing is read from Tencent Cloud.
+  --sim runs the built-in emulator in this process, loaded with the
+  state that run --sim left in sim_state.json.
 ========================================================================
 `
 

@@ -23,6 +23,8 @@ type options struct {
 	sdkappid      uint64
 	identifier    string
 	secretKeyFile string
+	userSigFile   string
+	topicPath     string
 	sim           bool
 
 	// Tuning.
@@ -70,6 +72,8 @@ func addConnFlags(fs *flag.FlagSet, o *options) {
 	})
 	fs.StringVar(&o.identifier, "identifier", "", "App admin `NAME` (env TIM_IDENTIFIER, default administrator)")
 	fs.StringVar(&o.secretKeyFile, "secret-key-file", "", "read the secret key from `FILE` (else env TIM_SECRET_KEY)")
+	fs.StringVar(&o.userSigFile, "usersig-file", "", "read a precomputed UserSig from `FILE` (else env TIM_USERSIG), used when there is no secret key; it is not renewed")
+	fs.StringVar(&o.topicPath, "topic-path", "", "import_topic service `PATH`: group_open_http_svc/import_topic (default) or million_group_open_http_svc/import_topic, as the vendor's pages for your app say")
 	fs.BoolVar(&o.sim, "sim", false, "run against the built-in emulator instead of the vendor")
 	fs.IntVar(&o.concurrency, "concurrency", 16, "requests in flight at most")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "per-request timeout (the server gives up after 3s)")
@@ -125,4 +129,17 @@ func readSecret(o *options, e env) (string, error) {
 		return strings.TrimSpace(string(b)), nil
 	}
 	return e.getenv("TIM_SECRET_KEY"), nil
+}
+
+// readUserSig returns a precomputed UserSig from --usersig-file or TIM_USERSIG, for operators
+// who may not hold the secret key. Like the key, never a flag value.
+func readUserSig(o *options, e env) (string, error) {
+	if o.userSigFile != "" {
+		b, err := os.ReadFile(o.userSigFile)
+		if err != nil {
+			return "", fmt.Errorf("read UserSig file: %w", err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return e.getenv("TIM_USERSIG"), nil
 }

@@ -62,7 +62,7 @@ func cmdVerify(ctx context.Context, args []string, e env) int {
 	}
 	defer tgt.close()
 	if tgt.sim != nil {
-		fmt.Fprint(e.stderr, simBanner)
+		fmt.Fprint(e.stderr, simVerifyBanner)
 		if err := loadSimState(tgt.sim, filepath.Join(o.out, simStateFile), e.stderr); err != nil {
 			return usageError(e.stderr, err)
 		}
