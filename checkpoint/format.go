@@ -155,7 +155,7 @@ func parseEntry(line []byte) (ord int, st State, data []byte, err error) {
 		return ord, st, nil, nil
 	case hasPrefix(rest, prefixData) && len(rest) > len(prefixData)+1 && rest[len(rest)-1] == '}':
 		data = rest[len(prefixData) : len(rest)-1]
-		if !json.Valid(data) {
+		if !validData(data) {
 			return 0, 0, nil, errors.New("bad data")
 		}
 		return ord, st, data, nil

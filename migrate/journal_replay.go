@@ -26,8 +26,8 @@ type resumeCounts struct {
 // doubt (Sent last) has no row yet: this run settles it.
 //
 // It is the start-up of a resumed run, so it is built for speed: one pass over the file in
-// the common case, and the rows are written by a goroutine of their own while the file is
-// read (each report row is a write of its own).
+// the common case, the rows written by a goroutine of their own while the file is read, and
+// rep in bulk mode meanwhile (rows buffered rather than written one by one).
 func replayJournal(j *checkpoint.Journal, p *Plan, rep *Reports, retryFailed bool) (*resumeState, error) {
 	rs := &resumeState{blocked: make(map[int]string), kinds: make(map[sources.Kind]*resumeCounts)}
 	for _, k := range sources.Kinds {
@@ -67,6 +67,7 @@ func replayJournal(j *checkpoint.Journal, p *Plan, rep *Reports, retryFailed boo
 		return sources.Kinds[0]
 	}
 
+	rep.beginBulk()
 	w := newRowWriter(rep)
 	seen := make([]uint64, (p.Total+63)/64)
 	var n int32
@@ -102,6 +103,9 @@ func replayJournal(j *checkpoint.Journal, p *Plan, rep *Reports, retryFailed boo
 	})
 	if werr := w.close(); err == nil {
 		err = werr
+	}
+	if ferr := rep.endBulk(); err == nil {
+		err = ferr
 	}
 	if err != nil {
 		return nil, err

@@ -54,6 +54,9 @@ type Plan struct {
 	friends  *friendData
 	contacts *contactData
 	friendN  FriendCounts
+	// topicDups are the topic records BuildPlan rejected as duplicates (see topicDedup),
+	// so that later scans reject them without the set it needed to find them.
+	topicDups []topicDup
 }
 
 // FriendCounts compares the friend-group requests planned with simpler packings, for the
@@ -102,9 +105,11 @@ func BuildPlan(ctx context.Context, in sources.Inputs, opt PlanOptions) (*Plan, 
 		return err
 	}
 
-	// Topics stream: this pass validates and counts; Units and EachTopic read the files again.
+	// Topics stream: this pass validates, counts and decides the duplicates; Units and
+	// EachTopic read the files again.
 	st := p.Stats[sources.Topics]
-	herrs, err := p.scanTopics(ctx, h, func(_ *sources.Topic, req *chatapi.ImportTopicRequest, prob *Problem) error {
+	dedup := newTopicDedup()
+	herrs, err := p.scanTopics(ctx, h, dedup, func(_ *sources.Topic, req *chatapi.ImportTopicRequest, prob *Problem) error {
 		if prob != nil {
 			countRecord(st, []Problem{*prob}, false)
 			report(*prob)
@@ -116,6 +121,7 @@ func BuildPlan(ctx context.Context, in sources.Inputs, opt PlanOptions) (*Plan, 
 	if err != nil {
 		return nil, err
 	}
+	p.topicDups = dedup.dups // the set in dedup is garbage from here on
 	headerErrs = append(headerErrs, herrs...)
 	st.Requests, st.Items = st.Valid, st.Valid
 	if st.Requests > 0 {
@@ -193,21 +199,20 @@ func (p *Plan) Units(ctx context.Context, k sources.Kind, fn func(*Unit) error) 
 	return fmt.Errorf("units: unknown kind %q", k)
 }
 
-// countGroups plans the friend and conversation groups once to count their requests.
+// countGroups plans the friend and conversation groups once to count their requests. Friend
+// groups are only packed, not built into units: that is most of their planning time.
 func (p *Plan) countGroups(ctx context.Context) error {
-	count := func(st *KindStats) func(u *Unit) error {
-		st.Requests, st.Items = 0, 0
-		return func(u *Unit) error {
-			st.Requests++
-			st.Items += len(u.Items)
-			st.ByEndpoint[u.Endpoint()]++
-			return nil
-		}
-	}
-	if err := p.planFriends(ctx, &p.friendN, count(p.Stats[sources.FriendGroups])); err != nil {
+	if err := p.countFriends(ctx, &p.friendN, p.Stats[sources.FriendGroups]); err != nil {
 		return err
 	}
-	return p.contactUnits(ctx, count(p.Stats[sources.ContactGroups]))
+	st := p.Stats[sources.ContactGroups]
+	st.Requests, st.Items = 0, 0
+	return p.contactUnits(ctx, func(u *Unit) error {
+		st.Requests++
+		st.Items += len(u.Items)
+		st.ByEndpoint[u.Endpoint()]++
+		return nil
+	})
 }
 
 // hashFileHeader starts one file's part of the fingerprint; its bytes follow.

@@ -28,22 +28,28 @@ type friendReq struct {
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
-// splitGroups cuts one user's memberships (sorted by group, then friend) into groups.
+// splitGroups cuts one user's memberships (sorted by group, then friend) into groups. A
+// group's members are a part of ms itself, after its declaration: noFriend sorts first.
 func splitGroups(ms []membership) []fgroup {
 	var gs []fgroup
-	for i := range ms {
-		m := &ms[i]
-		if len(gs) == 0 || gs[len(gs)-1].name != m.group {
-			gs = append(gs, fgroup{name: m.group})
-		}
-		g := &gs[len(gs)-1]
-		if m.friend == noFriend {
+	for i := 0; i < len(ms); {
+		g := fgroup{name: ms[i].group}
+		j := i
+		for j < len(ms) && ms[j].group == g.name && ms[j].friend == noFriend {
 			if g.decl == nil {
-				g.decl = m
+				g.decl = &ms[j]
 			}
-			continue
+			j++
 		}
-		g.members = append(g.members, *m)
+		k := j
+		for k < len(ms) && ms[k].group == g.name {
+			k++
+		}
+		if k > j {
+			g.members = ms[j:k]
+		}
+		gs = append(gs, g)
+		i = k
 	}
 	return gs
 }
@@ -59,7 +65,7 @@ func splitGroups(ms []membership) []fgroup {
 // sns/group_add does, and never a friend into a group it is not in. Empty groups go 32 to a
 // name-only request. Identical-set packing never needs more requests than sending each group
 // on its own, so neither does the plan.
-func packUser(gs []fgroup, rank []int32) ([]friendReq, FriendCounts) {
+func packUser(gs []fgroup) ([]friendReq, FriendCounts) {
 	var empty []int
 	perGroup := 0
 	for i := range gs {
@@ -78,7 +84,7 @@ func packUser(gs []fgroup, rank []int32) ([]friendReq, FriendCounts) {
 	counts := FriendCounts{PerGroup: perGroup, IdenticalSets: len(reqs) + len(sets), Signatures: -1}
 	best := sets
 	if len(gs) <= 32 { // a signature is a bitmask of the user's groups; validation caps them at 32
-		sigs := packSignatures(gs, rank)
+		sigs := packSignatures(gs)
 		counts.Signatures = len(reqs) + len(sigs)
 		if len(sigs) < len(sets) {
 			best = sigs
@@ -125,7 +131,7 @@ func packIdenticalSets(gs []fgroup) []friendReq {
 
 // packSignatures puts the friends that belong to exactly the same groups into the same
 // requests, each class's friends sorted by ID and the classes by their bitmask of groups.
-func packSignatures(gs []fgroup, rank []int32) []friendReq {
+func packSignatures(gs []fgroup) []friendReq {
 	mask := make(map[int32]uint32)
 	var order []int32 // friends, first seen first
 	for i := range gs {
@@ -136,7 +142,7 @@ func packSignatures(gs []fgroup, rank []int32) []friendReq {
 			mask[m.friend] |= 1 << i
 		}
 	}
-	slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(rank[a], rank[b]) })
+	slices.Sort(order)
 	classes := make(map[uint32][]int32)
 	var masks []uint32
 	for _, f := range order {
@@ -169,24 +175,52 @@ func appendProduct(reqs []friendReq, groups []int, friends []int32) []friendReq 
 	return reqs
 }
 
-// planFriends yields the friend-group units in Ord order, users sorted by ID, and adds each
-// user's packing counts to counts when it is not nil.
-func (p *Plan) planFriends(ctx context.Context, counts *FriendCounts, fn func(*Unit) error) error {
-	d := p.friends
-	ord := p.Offset(sources.FriendGroups)
+// packUsers packs every user's groups, users sorted by ID, and calls fn with the user's
+// memberships, groups, requests and packing counts.
+func (d *friendData) packUsers(ctx context.Context, fn func(ms []membership, gs []fgroup, reqs []friendReq, c FriendCounts) error) error {
 	return d.users(ctx, func(ms []membership) error {
 		gs := splitGroups(ms)
-		reqs, c := packUser(gs, d.rank)
-		if counts != nil {
-			counts.Planned += c.Planned
-			counts.PerGroup += c.PerGroup
-			counts.IdenticalSets += c.IdenticalSets
-			counts.Signatures += c.Signatures
+		reqs, c := packUser(gs)
+		return fn(ms, gs, reqs, c)
+	})
+}
+
+// countFriends sets st's requests and items to what planFriends yields and adds the packing
+// counts to counts, without building the units.
+func (p *Plan) countFriends(ctx context.Context, counts *FriendCounts, st *KindStats) error {
+	st.Requests, st.Items = 0, 0
+	err := p.friends.packUsers(ctx, func(_ []membership, _ []fgroup, reqs []friendReq, c FriendCounts) error {
+		counts.add(c)
+		st.Requests += len(reqs)
+		for _, r := range reqs {
+			st.Items += len(r.groups) * max(len(r.friends), 1) // a name-only request: one item per group
 		}
+		return nil
+	})
+	if st.Requests > 0 {
+		st.ByEndpoint[chatapi.PathGroupAdd] += st.Requests
+	}
+	return err
+}
+
+// add adds o's counts to c's.
+func (c *FriendCounts) add(o FriendCounts) {
+	c.Planned += o.Planned
+	c.PerGroup += o.PerGroup
+	c.IdenticalSets += o.IdenticalSets
+	c.Signatures += o.Signatures
+}
+
+// planFriends yields the friend-group units in Ord order, users sorted by ID.
+func (p *Plan) planFriends(ctx context.Context, fn func(*Unit) error) error {
+	d := p.friends
+	ord := p.Offset(sources.FriendGroups)
+	return d.packUsers(ctx, func(ms []membership, gs []fgroup, reqs []friendReq, _ FriendCounts) error {
 		user := d.strs.str(ms[0].user)
 		for _, r := range reqs {
 			u := &Unit{Ord: ord, Kind: sources.FriendGroups, Key: user, After: -1,
-				GroupAdd: &chatapi.GroupAddRequest{From_Account: user}}
+				GroupAdd: &chatapi.GroupAddRequest{From_Account: user, GroupName: make([]string, 0, len(r.groups))},
+				Items:    make([]Item, 0, len(r.groups)*max(len(r.friends), 1))}
 			ord++
 			for _, gi := range r.groups {
 				g := &gs[gi]
@@ -196,12 +230,15 @@ func (p *Plan) planFriends(ctx context.Context, counts *FriendCounts, fn func(*U
 					u.Items = append(u.Items, Item{Pos: d.pos(g.decl), From_Account: user, GroupName: name})
 				}
 				for _, f := range r.friends {
-					m := g.member(f, d.rank)
+					m := g.member(f)
 					u.Items = append(u.Items, Item{Pos: d.pos(m), From_Account: user, GroupName: name, To_Account: d.strs.str(f)})
 				}
 			}
-			for _, f := range r.friends {
-				u.GroupAdd.To_Account = append(u.GroupAdd.To_Account, d.strs.str(f))
+			if len(r.friends) > 0 {
+				u.GroupAdd.To_Account = make([]string, len(r.friends))
+				for i, f := range r.friends {
+					u.GroupAdd.To_Account[i] = d.strs.str(f)
+				}
 			}
 			if err := fn(u); err != nil {
 				return err
@@ -212,16 +249,14 @@ func (p *Plan) planFriends(ctx context.Context, counts *FriendCounts, fn func(*U
 }
 
 // member returns the group's membership of friend f; the plan only asks for members.
-func (g *fgroup) member(f int32, rank []int32) *membership {
-	i, _ := slices.BinarySearchFunc(g.members, f, func(m membership, f int32) int {
-		return cmp.Compare(rank[m.friend], rank[f])
-	})
+func (g *fgroup) member(f int32) *membership {
+	i, _ := slices.BinarySearchFunc(g.members, f, func(m membership, f int32) int { return cmp.Compare(m.friend, f) })
 	return &g.members[i]
 }
 
 // friendUnits yields the friend-group units.
 func (p *Plan) friendUnits(ctx context.Context, fn func(*Unit) error) error {
-	return p.planFriends(ctx, nil, fn)
+	return p.planFriends(ctx, fn)
 }
 
 // EachFriendUser calls fn with every user's intended friend groups, users sorted by ID: group

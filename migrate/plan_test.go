@@ -389,7 +389,7 @@ func TestPackUserEmptyGroups(t *testing.T) {
 	for i := range gs {
 		gs[i] = fgroup{name: int32(i), decl: &membership{}}
 	}
-	reqs, c := packUser(gs, nil)
+	reqs, c := packUser(gs)
 	if len(reqs) != 2 || len(reqs[0].groups) != 32 || len(reqs[1].groups) != 8 || c.Planned != 2 || c.PerGroup != 2 {
 		t.Fatalf("40 empty groups: %d requests %+v", len(reqs), c)
 	}

@@ -10,7 +10,9 @@ import (
 )
 
 // The CSV rows gocsv fills: every field a string, so that converting and checking stay in
-// validation, which can then name the exact field that is wrong.
+// validation, which can then name the exact field that is wrong. gocsv is given a pointer to
+// each: it then returns the row it filled as that pointer, where a struct value would be copied
+// into a second allocation on every row.
 type (
 	topicRow struct {
 		GroupId      string `csv:"GroupId"`
@@ -105,7 +107,7 @@ func csvReason(pe *csv.ParseError, width int) string {
 }
 
 func topicFromRow(row any, pos Pos) Topic {
-	r := row.(topicRow)
+	r := row.(*topicRow)
 	return Topic{Pos: pos, GroupId: r.GroupId, TopicId: r.TopicId, TopicName: r.TopicName,
 		From_Account: r.From_Account, CustomString: r.CustomString, FaceUrl: r.FaceUrl,
 		Notification: r.Notification, Introduction: r.Introduction, CreateTime: r.CreateTime}
@@ -113,7 +115,7 @@ func topicFromRow(row any, pos Pos) Topic {
 
 // friendGroupFromRow: an empty To_Account declares an empty group (CONTRACT.md).
 func friendGroupFromRow(row any, pos Pos) FriendGroup {
-	r := row.(friendGroupRow)
+	r := row.(*friendGroupRow)
 	g := FriendGroup{Pos: pos, From_Account: r.From_Account, GroupName: r.GroupName}
 	if r.To_Account != "" {
 		g.To_Account = []string{r.To_Account}
@@ -125,7 +127,7 @@ func friendGroupFromRow(row any, pos Pos) FriendGroup {
 // rename or remove row, or an empty group, may; any of the three makes one Contact, left for
 // validation to check.
 func contactGroupFromRow(row any, pos Pos) ContactGroup {
-	r := row.(contactGroupRow)
+	r := row.(*contactGroupRow)
 	g := ContactGroup{Pos: pos, From_Account: r.From_Account, GroupName: r.GroupName,
 		Op: r.Op, NewGroupName: r.NewGroupName}
 	if r.Type != "" || r.To_Account != "" || r.ToGroupId != "" {
@@ -135,7 +137,7 @@ func contactGroupFromRow(row any, pos Pos) ContactGroup {
 }
 
 var (
-	topicSpec        = spec[Topic]{kind: Topics, row: topicRow{}, fromRow: topicFromRow, fromObj: topicFromJSON}
-	friendGroupSpec  = spec[FriendGroup]{kind: FriendGroups, row: friendGroupRow{}, fromRow: friendGroupFromRow, fromObj: friendGroupFromJSON}
-	contactGroupSpec = spec[ContactGroup]{kind: ContactGroups, row: contactGroupRow{}, fromRow: contactGroupFromRow, fromObj: contactGroupFromJSON}
+	topicSpec        = spec[Topic]{kind: Topics, row: &topicRow{}, fromRow: topicFromRow, fromObj: topicFromJSON, fast: topicFast}
+	friendGroupSpec  = spec[FriendGroup]{kind: FriendGroups, row: &friendGroupRow{}, fromRow: friendGroupFromRow, fromObj: friendGroupFromJSON, fast: friendGroupFast}
+	contactGroupSpec = spec[ContactGroup]{kind: ContactGroups, row: &contactGroupRow{}, fromRow: contactGroupFromRow, fromObj: contactGroupFromJSON, fast: contactGroupFast}
 )

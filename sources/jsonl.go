@@ -112,6 +112,17 @@ func decodeLine[T Topic | FriendGroup | ContactGroup](b []byte, pos Pos, sp spec
 		return zero, &RowError{Excerpt: excerpt(string(b[around(b, i):])),
 			Reason: fmt.Sprintf("invalid UTF-8 at byte %d", i+1)}
 	}
+	// Most lines are well formed: one Unmarshal decodes them. fast refuses every line it cannot
+	// prove walkLine would read the same, and walkLine words the errors.
+	if rec, ok := sp.fast(b, pos); ok {
+		return rec, nil
+	}
+	return walkLine(b, pos, sp)
+}
+
+// walkLine decodes a line of valid UTF-8 by the exact walk of jsonObject.
+func walkLine[T Topic | FriendGroup | ContactGroup](b []byte, pos Pos, sp spec[T]) (T, error) {
+	var zero T
 	if !json.Valid(b) {
 		var se *json.SyntaxError
 		err := json.Unmarshal(b, new(struct{})) // only to learn what and where

@@ -88,9 +88,10 @@ func NewContactGroups(name string, r io.Reader, f Format, gz bool) (*Reader[Cont
 // record, and how one JSONL line becomes a record.
 type spec[T Topic | FriendGroup | ContactGroup] struct {
 	kind    Kind
-	row     any                            // zero value of the CSV row struct, for gocsv
-	fromRow func(row any, pos Pos) T       // the row gocsv filled, as a record
-	fromObj func(o *jsonObject) (T, error) // a JSONL line, as a record (*RowError when bad)
+	row     any                               // pointer to a zero CSV row struct, for gocsv
+	fromRow func(row any, pos Pos) T          // the row gocsv filled, as a record
+	fromObj func(o *jsonObject) (T, error)    // a JSONL line, as a record (*RowError when bad)
+	fast    func(b []byte, pos Pos) (T, bool) // the same in one Unmarshal; false: use fromObj
 }
 
 func open[T Topic | FriendGroup | ContactGroup](path string,
