@@ -28,17 +28,8 @@ func (t *strtab) id(s string) int32 {
 	return id
 }
 
-// lookup returns s's ID without adding it.
-func (t *strtab) lookup(s string) (int32, bool) {
-	id, ok := t.ids[s]
-	return id, ok
-}
-
 // str returns the string of an ID.
 func (t *strtab) str(id int32) string { return t.strs[id] }
-
-// len returns the number of strings.
-func (t *strtab) len() int { return len(t.strs) }
 
 // ranks returns each ID's position among the strings sorted bytewise, so that sorting by
 // rank sorts by string without comparing strings again.

@@ -19,6 +19,16 @@ import (
 // planOf writes the given files (name -> content) to a temporary directory and plans them.
 func planOf(t testing.TB, files map[string]string, opt PlanOptions) (*Plan, []Problem) {
 	t.Helper()
+	p, probs, err := tryPlanOf(t, files, opt)
+	if err != nil {
+		t.Fatalf("BuildPlan: %v", err)
+	}
+	return p, probs
+}
+
+// tryPlanOf is planOf that returns BuildPlan's error (a plan may come with header errors).
+func tryPlanOf(t testing.TB, files map[string]string, opt PlanOptions) (*Plan, []Problem, error) {
+	t.Helper()
 	dir := t.TempDir()
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
@@ -35,10 +45,7 @@ func planOf(t testing.TB, files map[string]string, opt PlanOptions) (*Plan, []Pr
 		opt.Now = func() time.Time { return testNow }
 	}
 	p, err := BuildPlan(context.Background(), in, opt)
-	if err != nil {
-		t.Fatalf("BuildPlan: %v", err)
-	}
-	return p, probs
+	return p, probs, err
 }
 
 // units collects a kind's units.

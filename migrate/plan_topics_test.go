@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chatmigrate/chatmigrate/sources"
 )
@@ -125,19 +124,7 @@ func TestTopicDedupMatchesReference(t *testing.T) {
 // planWithHeaderErrors is planOf for inputs with files skipped for their header.
 func planWithHeaderErrors(t *testing.T, files map[string]string) (*Plan, []Problem) {
 	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var in sources.Inputs
-	if err := in.AddDir(dir); err != nil {
-		t.Fatal(err)
-	}
-	var probs []Problem
-	p, err := BuildPlan(context.Background(), in, PlanOptions{
-		Now: func() time.Time { return testNow }, OnProblem: func(p Problem) { probs = append(probs, p) }})
+	p, probs, err := tryPlanOf(t, files, PlanOptions{})
 	if p == nil || !isHeaderError(err) {
 		t.Fatalf("BuildPlan: %v, want a plan and a header error", err)
 	}

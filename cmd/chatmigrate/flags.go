@@ -121,25 +121,24 @@ func usageError(stderr io.Writer, err error) int {
 // readSecret returns the secret key from --secret-key-file or TIM_SECRET_KEY. Never a flag
 // value: flags show in ps and shell history.
 func readSecret(o *options, e env) (string, error) {
-	if o.secretKeyFile != "" {
-		b, err := os.ReadFile(o.secretKeyFile)
-		if err != nil {
-			return "", fmt.Errorf("read secret key file: %w", err)
-		}
-		return strings.TrimSpace(string(b)), nil
-	}
-	return e.getenv("TIM_SECRET_KEY"), nil
+	return readCredential(o.secretKeyFile, "TIM_SECRET_KEY", "secret key", e)
 }
 
 // readUserSig returns a precomputed UserSig from --usersig-file or TIM_USERSIG, for operators
 // who may not hold the secret key. Like the key, never a flag value.
 func readUserSig(o *options, e env) (string, error) {
-	if o.userSigFile != "" {
-		b, err := os.ReadFile(o.userSigFile)
-		if err != nil {
-			return "", fmt.Errorf("read UserSig file: %w", err)
-		}
-		return strings.TrimSpace(string(b)), nil
+	return readCredential(o.userSigFile, "TIM_USERSIG", "UserSig", e)
+}
+
+// readCredential reads a credential from file when one is given, else from the environment
+// variable name. The error names the file, never its content.
+func readCredential(file, name, what string, e env) (string, error) {
+	if file == "" {
+		return e.getenv(name), nil
 	}
-	return e.getenv("TIM_USERSIG"), nil
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("read %s file: %w", what, err)
+	}
+	return strings.TrimSpace(string(b)), nil
 }

@@ -113,12 +113,6 @@ func (o *object) bad(format string, args ...any) {
 
 func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
 
-// has reports whether the field is present (null included).
-func (o *object) has(name string) bool {
-	_, ok := o.m[name]
-	return ok
-}
-
 // str reads a string field. A required field must be present and non-empty; an optional
 // field may be absent, but when present must be non-empty.
 func (o *object) str(name string, required bool) string {

@@ -13,10 +13,11 @@ import (
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi/chatsim"
 )
 
-// TestRunPrecomputedUserSig: an operator without the secret key runs with a UserSig made
-// elsewhere, from the environment or a file, on either import_topic path; the UserSig never
+// TestRunCredentialSources: an operator without the secret key runs with a UserSig made
+// elsewhere, from the environment or a file, on either import_topic path; the key itself
+// can come from a file; the UserSig never
 // reaches an output; without key or UserSig the run refuses to start (exit 2).
-func TestRunPrecomputedUserSig(t *testing.T) {
+func TestRunCredentialSources(t *testing.T) {
 	sig, err := tencentyun.GenUserSig(runApp, runKey, "administrator", 86400)
 	if err != nil {
 		t.Fatal(err)
@@ -24,6 +25,10 @@ func TestRunPrecomputedUserSig(t *testing.T) {
 	dir := t.TempDir()
 	sigFile := filepath.Join(dir, "usersig.txt")
 	if err := os.WriteFile(sigFile, []byte(sig+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(dir, "key.txt")
+	if err := os.WriteFile(keyFile, []byte(runKey+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	topics := filepath.Join(dir, "topics.csv")
@@ -41,6 +46,8 @@ func TestRunPrecomputedUserSig(t *testing.T) {
 		{"env", map[string]string{"TIM_SDKAPPID": app, "TIM_USERSIG": sig}, nil, exitOK, chatapi.PathImportTopic},
 		{"file and million path", map[string]string{"TIM_SDKAPPID": app},
 			[]string{"--usersig-file", sigFile, "--topic-path", chatapi.PathImportTopicMillion}, exitOK, chatapi.PathImportTopicMillion},
+		{"secret key file", map[string]string{"TIM_SDKAPPID": app}, []string{"--secret-key-file", keyFile}, exitOK, chatapi.PathImportTopic},
+		{"missing key file", map[string]string{"TIM_SDKAPPID": app}, []string{"--secret-key-file", keyFile + ".gone"}, exitUsage, ""},
 		{"neither", map[string]string{"TIM_SDKAPPID": app}, nil, exitUsage, ""},
 		{"unknown path", map[string]string{"TIM_SDKAPPID": app, "TIM_USERSIG": sig},
 			[]string{"--topic-path", "group_open_http_svc/nope"}, exitUsage, ""},
