@@ -7,6 +7,7 @@ import (
 	"hash"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/chatmigrate/chatmigrate/sources"
 )
@@ -18,10 +19,6 @@ type record interface {
 
 // opener is one of sources.NewTopics, NewFriendGroups, NewContactGroups.
 type opener[T record] func(name string, r io.Reader, f sources.Format, gz bool) (*sources.Reader[T], error)
-
-// ctxCheckEvery is how many records are read between checks of ctx: often enough to stop
-// within milliseconds, rare enough to cost nothing.
-const ctxCheckEvery = 1024
 
 // isHeaderError reports whether err is (or wraps) a *sources.HeaderError.
 func isHeaderError(err error) bool {
@@ -73,31 +70,94 @@ func readRecords[T record](ctx context.Context, k sources.Kind, name string, h h
 	return err
 }
 
-// drain calls fn for every record or malformed row of rd until the end.
+// ctxCheckEvery is how many items a loop handles between checks of ctx: often enough to stop
+// within milliseconds, rare enough to cost nothing.
+const ctxCheckEvery = 1024
+
+// Batches of the read-ahead in drain: records per batch, and batches decoded ahead of fn.
+const (
+	drainBatch = 256
+	drainAhead = 4
+)
+
+// readItem is one result of a reader: a record, or a malformed row.
+type readItem[T record] struct {
+	rec T
+	re  *sources.RowError
+}
+
+// readBatch is up to drainBatch results; err ends the file (io.EOF at its end).
+type readBatch[T record] struct {
+	items []readItem[T]
+	err   error
+}
+
+// drain calls fn for every record or malformed row of rd until the end, in file order.
+//
+// The reader (gocsv, or JSON decoding) runs in a goroutine of its own, at most drainAhead
+// batches ahead of fn, so that decoding and validation use two cores: they cost about the
+// same, and validate+plan time is what an operator waits for before the first request. Memory
+// stays bounded by the read-ahead. Batches are never reused, so fn may keep the pointer it
+// is given. drain returns only after the goroutine has stopped: rd (and the fingerprint hash
+// it feeds) belong to the caller again.
 func drain[T record](ctx context.Context, rd *sources.Reader[T], fn func(*T, *sources.RowError) error) error {
-	for n := 0; ; n++ {
-		if n%ctxCheckEvery == 0 {
-			if err := ctx.Err(); err != nil {
+	ctx, cancel := context.WithCancel(ctx)
+	batches := make(chan readBatch[T], drainAhead)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(batches)
+		for {
+			b := readBatch[T]{items: make([]readItem[T], 0, drainBatch)}
+			for len(b.items) < drainBatch && b.err == nil {
+				rec, err := rd.Next()
+				var re *sources.RowError
+				switch {
+				case errors.As(err, &re):
+					b.items = append(b.items, readItem[T]{re: re})
+				case err != nil:
+					b.err = err
+				default:
+					b.items = append(b.items, readItem[T]{rec: rec})
+				}
+			}
+			select {
+			case batches <- b:
+			case <-ctx.Done():
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	})
+	defer func() {
+		cancel() // unblocks the reader if fn failed
+		wg.Wait()
+	}()
+	for b := range batches {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for i := range b.items {
+			it := &b.items[i]
+			var err error
+			if it.re != nil {
+				err = fn(nil, it.re)
+			} else {
+				err = fn(&it.rec, nil)
+			}
+			if err != nil {
 				return err
 			}
 		}
-		rec, err := rd.Next()
-		if err == io.EOF {
+		if b.err == io.EOF {
 			return nil
 		}
-		var re *sources.RowError
-		switch {
-		case errors.As(err, &re):
-			err = fn(nil, re)
-		case err != nil:
-			return err
-		default:
-			err = fn(&rec, nil)
-		}
-		if err != nil {
-			return err
+		if b.err != nil {
+			return b.err
 		}
 	}
+	return ctx.Err() // the reader stopped early: ctx ended
 }
 
 // countWriter counts the bytes written through it.
