@@ -30,7 +30,14 @@ const (
 	minRate          = 1.0                    // requests/s an endpoint never drops below
 	climbEvery       = 250 * time.Millisecond // quiet time between two additive increases
 	decreaseEvery    = time.Second            // least time between two multiplicative decreases
-	climbSteps       = 20                     // an increase adds limit/climbSteps
+	decreaseFactor   = 0.7                    // a decrease multiplies the limit by this (CUBIC's β)
+	minDecrease      = 0.25                   // nor does a decrease go below this fraction of the limit
+	minWindow        = 250 * time.Millisecond // the least time an admitted rate is measured over
+	overshootFactor  = 2                      // a limit this many times the admitted rate is cut at once
+	climbSteps       = 20                     // an increase adds ceiling/climbSteps
+	slowClimb        = 5                      // near the ceiling, steps are slowClimb times smaller
+	nearCeiling      = 0.9                    // the fraction of the ceiling where the climb slows
+	minClimb         = 0.5                    // requests/s an increase adds at least
 	minPause         = 100 * time.Millisecond
 	maxPause         = time.Second
 	maxThrottleTries = 64 // throttle answers one request may meet before it is given up
@@ -184,6 +191,7 @@ func (c *caller) do(ctx context.Context, endpoint string, send func(ctx context.
 		sentAt, err := c.attempt(ctx, ep, send)
 		if err == nil {
 			c.noAnswer.Store(0)
+			ep.answered()
 			ep.success()
 			return nil
 		}
@@ -193,6 +201,9 @@ func (c *caller) do(ctx context.Context, endpoint string, send func(ctx context.
 				c.noAnswer.Add(1) // a transport failure or a proxy's 5xx: no word from the API
 			} else {
 				c.noAnswer.Store(0)
+				if ce.Class != chatapi.ClassThrottled {
+					ep.answered()
+				}
 			}
 		}
 		var gu *giveUpError

@@ -3,11 +3,14 @@ package migrate
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
 )
@@ -167,21 +170,26 @@ func TestCallerInFlightCap(t *testing.T) {
 func TestCallerAIMD(t *testing.T) {
 	c := newCaller(CallOptions{RPS: 200, BackoffBase: time.Microsecond})
 	ep := c.endpoint("ep")
+	ep.since = time.Now().Add(-time.Second)
+	for range 1000 { // the server let far more through than the new limit: a plain cut
+		ep.answered()
+	}
 	sent := time.Now()
 	ep.throttle(sent)
-	if got := c.limit("ep"); got != 100 {
-		t.Fatalf("limit %v after a throttle, want 100", got)
+	const cut = 200 * decreaseFactor
+	if got := c.limit("ep"); got != cut {
+		t.Fatalf("limit %v after a throttle, want %v", got, cut)
 	}
 	if ep.pause() <= 0 {
 		t.Fatal("the pause gate is open after a throttle")
 	}
 	ep.throttle(sent) // an answer to a request sent before the decrease: no second cut
-	if got := c.limit("ep"); got != 100 {
-		t.Fatalf("limit %v after a stale throttle, want 100", got)
+	if got := c.limit("ep"); got != cut {
+		t.Fatalf("limit %v after a stale throttle, want %v", got, cut)
 	}
 	ep.throttle(time.Now()) // within decreaseEvery of the last cut: no second cut
-	if got := c.limit("ep"); got != 100 {
-		t.Fatalf("limit %v after a throttle within a second, want 100", got)
+	if got := c.limit("ep"); got != cut {
+		t.Fatalf("limit %v after a throttle within a second, want %v", got, cut)
 	}
 	for range 20 {
 		ep.mu.Lock()
@@ -196,12 +204,77 @@ func TestCallerAIMD(t *testing.T) {
 	ep.changed = time.Now().Add(-time.Hour)
 	ep.mu.Unlock()
 	ep.success()
-	if got := c.limit("ep"); got != minRate+200.0/climbSteps {
-		t.Fatalf("limit %v after a quiet success, want one additive step", got)
+	if got := c.limit("ep"); got != minRate+minClimb {
+		t.Fatalf("limit %v after a quiet success at the floor, want the least step", got)
 	}
 	ep.success() // too soon for another step
-	if got := c.limit("ep"); got != minRate+200.0/climbSteps {
+	if got := c.limit("ep"); got != minRate+minClimb {
 		t.Fatalf("limit %v, want no second step so soon", got)
+	}
+}
+
+// TestCallerClimb: the climb after a cut is sized by the rate last refused, quick below 90%
+// of it and slow near and above it, so that an --rps far above what the server grants does
+// not overshoot again and again.
+func TestCallerClimb(t *testing.T) {
+	for _, tc := range []struct {
+		name                   string
+		max, limit, ceiling    float64
+		wantLimit, wantCeiling float64
+	}{
+		{"quick below the ceiling", 200, 100, 200, 110, 200},
+		{"slow near the ceiling", 200, 185, 200, 187, 200},
+		{"sized by the ceiling, not by --rps", 2000, 100, 200, 110, 200},
+		{"the ceiling follows the limit past it", 2000, 250, 250, 252.5, 252.5},
+		{"capped at --rps", 200, 199.5, 200, 200, 200},
+		{"at least minClimb", 200, 1, 1, 1 + minClimb, 1 + minClimb},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ep := newEndpointState(tc.max)
+			ep.lim.SetLimit(rate.Limit(tc.limit))
+			ep.ceiling = rate.Limit(tc.ceiling)
+			ep.changed = time.Now().Add(-time.Hour)
+			ep.success()
+			if got := float64(ep.lim.Limit()); math.Abs(got-tc.wantLimit) > 1e-9 {
+				t.Errorf("limit %v, want %v", got, tc.wantLimit)
+			}
+			if got := float64(ep.ceiling); math.Abs(got-tc.wantCeiling) > 1e-9 {
+				t.Errorf("ceiling %v, want %v", got, tc.wantCeiling)
+			}
+		})
+	}
+}
+
+// TestCallerCut: a throttle answer cuts the limit by decreaseFactor, or down to the rate the
+// server admitted since the last cut when that is lower (an --rps far above the server's
+// grant), but never below a quarter of the limit; the refused rate becomes the ceiling.
+func TestCallerCut(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		admitted int // answers let through in the last second
+		want     float64
+	}{
+		{"admitted plenty: the plain cut", 3000, 2000 * decreaseFactor},
+		{"admitted 800/s: down to it", 800, 800},
+		{"admitted nothing: a quarter", 0, 2000 * minDecrease},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ep := newEndpointState(2000)
+			ep.since = time.Now().Add(-time.Second)
+			for range tc.admitted {
+				ep.answered()
+			}
+			ep.throttle(time.Now())
+			if got := float64(ep.lim.Limit()); math.Abs(got-tc.want) > tc.want*0.02 {
+				t.Errorf("limit %v after the cut, want %v", got, tc.want)
+			}
+			if ep.ceiling != 2000 {
+				t.Errorf("ceiling %v, want the refused 2000", ep.ceiling)
+			}
+			if ep.admitted.Load() != 0 {
+				t.Error("the admitted count was not reset")
+			}
+		})
 	}
 }
 
@@ -274,5 +347,37 @@ func TestCallerOutage(t *testing.T) {
 	c.do(context.Background(), "ep", func(context.Context) error { return nil })
 	if err := c.do(context.Background(), "ep", refused); !errors.As(err, &ex) {
 		t.Fatalf("after an answer: %v, want ExhaustedError", err)
+	}
+}
+
+// TestCallerOvershoot: within decreaseEvery of a cut, another throttle answer cuts again only
+// when the server admitted less than half the limit over minWindow at least (an --rps far
+// above the server's grant); near the server's limit cuts stay decreaseEvery apart.
+func TestCallerOvershoot(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		sinceCut time.Duration
+		admitted int // answers admitted since the cut
+		limit    float64
+		wantCut  bool
+	}{
+		{"gross overshoot", 300 * time.Millisecond, 30, 2000, true},   // 100/s admitted
+		{"near the limit", 300 * time.Millisecond, 150, 600, false},   // 500/s admitted
+		{"too soon to judge", 100 * time.Millisecond, 0, 2000, false}, // under minWindow
+		{"a second later: any throttle cuts", 1100 * time.Millisecond, 600, 600, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ep := newEndpointState(2000)
+			ep.lim.SetLimit(rate.Limit(tc.limit))
+			cut := time.Now().Add(-tc.sinceCut)
+			ep.decreased, ep.since = cut, cut
+			for range tc.admitted {
+				ep.answered()
+			}
+			ep.throttle(time.Now())
+			if got := float64(ep.lim.Limit()) < tc.limit; got != tc.wantCut {
+				t.Errorf("cut %v (limit %v -> %v), want %v", got, tc.limit, ep.lim.Limit(), tc.wantCut)
+			}
+		})
 	}
 }
