@@ -220,7 +220,7 @@ func printRunSummary(w io.Writer, s *migrate.Summary, took time.Duration) {
 	fmt.Fprintf(tw, "%-14s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", "total", t.Records, t.Invalid, t.Requests,
 		t.Succeeded, t.Failed, t.Skipped, t.Retries, t.Throttled)
 	tw.Flush()
-	fmt.Fprintf(w, "run took %s (skipped: done by an earlier run)\n", fmtDuration(took))
+	fmt.Fprintf(w, "run took %s; skipped = done by an earlier run, succeeded/failed/skipped count items\n", fmtDuration(took))
 }
 
 // problemSpool keeps BuildPlan's problems in an unlinked temporary file until the reports
