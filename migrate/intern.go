@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"context"
 	"slices"
 	"strings"
 )
@@ -60,4 +61,25 @@ func (f *fileTab) id(name string) int32 {
 	}
 	*f = append(*f, name)
 	return int32(len(*f) - 1)
+}
+
+// eachUser calls fn with each run of s whose elements have the same user (s is sorted by
+// user), in order, checking ctx every ctxCheckEvery users.
+func eachUser[E any](ctx context.Context, s []E, user func(*E) int32, fn func([]E) error) error {
+	for i, n := 0, 0; i < len(s); n++ {
+		if n%ctxCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		j := i + 1
+		for j < len(s) && user(&s[j]) == user(&s[i]) {
+			j++
+		}
+		if err := fn(s[i:j]); err != nil {
+			return err
+		}
+		i = j
+	}
+	return nil
 }

@@ -230,22 +230,7 @@ func (c *contactCollector) finish() *contactData {
 
 // users calls fn with each user's operations in input order, users sorted by ID.
 func (d *contactData) users(ctx context.Context, fn func(ops []cop) error) error {
-	for i, n := 0, 0; i < len(d.ops); n++ {
-		if n%ctxCheckEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		j := i + 1
-		for j < len(d.ops) && d.ops[j].user == d.ops[i].user {
-			j++
-		}
-		if err := fn(d.ops[i:j]); err != nil {
-			return err
-		}
-		i = j
-	}
-	return nil
+	return eachUser(ctx, d.ops, func(o *cop) int32 { return o.user }, fn)
 }
 
 // contact returns an operation's conversation in wire form.

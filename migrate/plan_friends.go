@@ -209,22 +209,7 @@ func (c *friendCollector) finish() *friendData {
 
 // users calls fn with each user's memberships, users in order of their IDs.
 func (d *friendData) users(ctx context.Context, fn func(ms []membership) error) error {
-	for i, n := 0, 0; i < len(d.members); n++ {
-		if n%ctxCheckEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		j := i + 1
-		for j < len(d.members) && d.members[j].user == d.members[i].user {
-			j++
-		}
-		if err := fn(d.members[i:j]); err != nil {
-			return err
-		}
-		i = j
-	}
-	return nil
+	return eachUser(ctx, d.members, func(m *membership) int32 { return m.user }, fn)
 }
 
 // pos returns a membership's source position.

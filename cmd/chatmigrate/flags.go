@@ -5,11 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/chatmigrate/chatmigrate/migrate"
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
@@ -75,7 +77,7 @@ func addConnFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.userSigFile, "usersig-file", "", "read a precomputed UserSig from `FILE` (else env TIM_USERSIG), used when there is no secret key; it is not renewed")
 	fs.StringVar(&o.topicPath, "topic-path", "", "import_topic service `PATH`: group_open_http_svc/import_topic (default) or million_group_open_http_svc/import_topic, as the vendor's pages for your app say")
 	fs.BoolVar(&o.sim, "sim", false, "run against the built-in emulator instead of the vendor")
-	fs.IntVar(&o.concurrency, "concurrency", 16, "requests in flight at most")
+	fs.IntVar(&o.concurrency, "concurrency", migrate.DefaultConcurrency, "requests in flight at most")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "per-request timeout (the server gives up after 3s)")
 	fs.StringVar(&o.checkpoint, "checkpoint", "", "checkpoint `FILE`: a rerun with the same file resumes")
 }
@@ -105,6 +107,19 @@ func parseArgs(fs *flag.FlagSet, args []string, o *options) error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// checkTuning checks the tuning flags run and verify share.
+func checkTuning(o *options) error {
+	switch {
+	case o.rps <= 0 || math.IsInf(o.rps, 0) || math.IsNaN(o.rps):
+		return errors.New("--rps must be a positive number")
+	case o.concurrency < 1:
+		return errors.New("--concurrency must be at least 1")
+	case o.timeout <= 0:
+		return errors.New("--timeout must be positive")
 	}
 	return nil
 }

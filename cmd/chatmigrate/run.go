@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -53,20 +51,11 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	if f := fs.Lookup("checkpoint"); f != nil {
 		f.Usage += " (default: " + DefaultCheckpoint + " in --out; with --sim " + SimCheckpoint + ", started afresh)"
 	}
-	if f := fs.Lookup("concurrency"); f != nil {
-		f.DefValue = strconv.Itoa(migrate.DefaultConcurrency)
-		o.concurrency = migrate.DefaultConcurrency
-	}
 	if err := parseArgs(fs, args, &o); err != nil {
 		return usageError(e.stderr, err)
 	}
-	switch {
-	case o.rps <= 0 || math.IsInf(o.rps, 0) || math.IsNaN(o.rps):
-		return usageError(e.stderr, errors.New("--rps must be a positive number"))
-	case o.concurrency < 1:
-		return usageError(e.stderr, errors.New("--concurrency must be at least 1"))
-	case o.timeout <= 0:
-		return usageError(e.stderr, errors.New("--timeout must be positive"))
+	if err := checkTuning(&o); err != nil {
+		return usageError(e.stderr, err)
 	}
 	tgt, err := connect(&o, &so, e)
 	if err != nil {

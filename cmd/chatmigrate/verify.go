@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -35,21 +33,13 @@ func cmdVerify(ctx context.Context, args []string, e env) int {
 	addSimFlags(fs, &so)
 	fs.Float64Var(&o.sample, "sample", 1, "read back only a deterministic `FRACTION` (0 < f <= 1) of the users and Community groups")
 	fs.StringVar(&topicIDs, "topic-ids", "", "run's topic_ids.csv `FILE`, to match topics without an input TopicId by ID (default: <out>/topic_ids.csv if it exists)")
-	if f := fs.Lookup("concurrency"); f != nil {
-		f.DefValue = strconv.Itoa(migrate.DefaultConcurrency)
-		o.concurrency = migrate.DefaultConcurrency
-	}
 	if err := parseArgs(fs, args, &o); err != nil {
 		return usageError(e.stderr, err)
 	}
-	switch {
-	case o.rps <= 0 || math.IsInf(o.rps, 0) || math.IsNaN(o.rps):
-		return usageError(e.stderr, errors.New("--rps must be a positive number"))
-	case o.concurrency < 1:
-		return usageError(e.stderr, errors.New("--concurrency must be at least 1"))
-	case o.timeout <= 0:
-		return usageError(e.stderr, errors.New("--timeout must be positive"))
-	case !(o.sample > 0 && o.sample <= 1): // NaN fails too
+	if err := checkTuning(&o); err != nil {
+		return usageError(e.stderr, err)
+	}
+	if !(o.sample > 0 && o.sample <= 1) { // NaN fails too
 		return usageError(e.stderr, errors.New("--sample must be a fraction: 0 < f <= 1"))
 	}
 	ids, err := loadTopicIDs(topicIDs, o.out, e.stderr)
