@@ -100,20 +100,11 @@ func rowProblem(kind sources.Kind, e *sources.RowError) Problem {
 
 // String renders a problem as "file:line: field: reason [excerpt]", the form validate prints.
 func (p Problem) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s:%d: ", p.Pos.File, p.Pos.Line)
+	warning := ""
 	if p.Warning {
-		b.WriteString("warning: ")
+		warning = "warning: "
 	}
-	if p.Field != "" {
-		b.WriteString(p.Field)
-		b.WriteString(": ")
-	}
-	b.WriteString(p.Reason)
-	if p.Excerpt != "" {
-		fmt.Fprintf(&b, " [%s]", p.Excerpt)
-	}
-	return b.String()
+	return fmt.Sprintf("%s:%d: %s%s", p.Pos.File, p.Pos.Line, warning, p.Message())
 }
 
 // Message is the problem's text for failures.csv's message column.
