@@ -158,6 +158,18 @@ func (e *giveUpError) Unwrap() error { return e.err }
 
 func giveUp(err error) error { return &giveUpError{err} }
 
+// capture returns a send for do that calls api with req and keeps the answer of the attempt
+// that succeeded in *resp: do retries, so only a successful attempt may set it.
+func capture[Req, Resp any](resp *Resp, api func(context.Context, Req) (Resp, error), req Req) func(context.Context) error {
+	return func(ctx context.Context) error {
+		r, err := api(ctx, req)
+		if err == nil {
+			*resp = r
+		}
+		return err
+	}
+}
+
 // ExhaustedError is a request given up after its retries: it may succeed in a later run
 // (--retry-failed).
 type ExhaustedError struct {

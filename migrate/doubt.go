@@ -26,13 +26,7 @@ func (e *executor) topicReader(req *chatapi.ImportTopicRequest) string {
 func (e *executor) getTopics(ctx context.Context, req *chatapi.ImportTopicRequest, ids []string) (*chatapi.GetTopicResponse, error) {
 	var resp *chatapi.GetTopicResponse
 	q := &chatapi.GetTopicRequest{GroupId: req.GroupId, From_Account: e.topicReader(req), TopicIdList: ids}
-	err := e.c.do(ctx, chatapi.PathGetTopic, func(ctx context.Context) error {
-		r, err := e.opt.API.GetTopic(ctx, q)
-		if err == nil {
-			resp = r
-		}
-		return err
-	})
+	err := e.c.do(ctx, chatapi.PathGetTopic, capture(&resp, e.opt.API.GetTopic, q))
 	return resp, err
 }
 
@@ -73,13 +67,7 @@ func (e *executor) confirmTopic(ctx context.Context, req *chatapi.ImportTopicReq
 // get_contact_group lists all the user's groups, so the first page is enough.
 func (e *executor) hasContactGroup(ctx context.Context, user, name string) (bool, error) {
 	var resp *chatapi.GetContactGroupResponse
-	err := e.c.do(ctx, chatapi.PathGetContactGroup, func(ctx context.Context) error {
-		r, err := e.opt.API.GetContactGroup(ctx, &chatapi.GetContactGroupRequest{From_Account: user})
-		if err == nil {
-			resp = r
-		}
-		return err
-	})
+	err := e.c.do(ctx, chatapi.PathGetContactGroup, capture(&resp, e.opt.API.GetContactGroup, &chatapi.GetContactGroupRequest{From_Account: user}))
 	if err != nil {
 		return false, err
 	}
@@ -106,13 +94,7 @@ func (e *executor) readdCreated(ctx context.Context, u *Unit) (outcome, error) {
 			chatapi.ContactUpdateItem{ContactOptType: chatapi.ContactOptAdd, ContactItem: ci})
 	}
 	var resp *chatapi.UpdateContactGroupResponse
-	err := e.c.do(ctx, chatapi.PathUpdateContactGroup, func(ctx context.Context) error {
-		r, err := e.opt.API.UpdateContactGroup(ctx, upd)
-		if err == nil {
-			resp = r
-		}
-		return err
-	})
+	err := e.c.do(ctx, chatapi.PathUpdateContactGroup, capture(&resp, e.opt.API.UpdateContactGroup, upd))
 	if err != nil {
 		return requestFailed(ctx, u, err, false)
 	}

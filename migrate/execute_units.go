@@ -151,13 +151,7 @@ func (e *executor) runTopic(ctx context.Context, u *Unit, doubt bool) (outcome, 
 // friend already in a group answers 0), so one in doubt is simply sent again.
 func (e *executor) runGroupAdd(ctx context.Context, u *Unit) (outcome, error) {
 	var resp *chatapi.GroupAddResponse
-	err := e.c.do(ctx, chatapi.PathGroupAdd, e.sending(u, func(ctx context.Context) error {
-		r, err := e.opt.API.GroupAdd(ctx, u.GroupAdd)
-		if err == nil {
-			resp = r
-		}
-		return err
-	}))
+	err := e.c.do(ctx, chatapi.PathGroupAdd, e.sending(u, capture(&resp, e.opt.API.GroupAdd, u.GroupAdd)))
 	if err != nil {
 		return requestFailed(ctx, u, err, false)
 	}
@@ -255,13 +249,7 @@ func forgiveRemoves(out outcome) outcome {
 // verify's missing_contact_groups.jsonl refill a group that exists.
 func (e *executor) runCreate(ctx context.Context, u *Unit) (outcome, error) {
 	var resp *chatapi.CreateContactGroupResponse
-	err := e.c.do(ctx, chatapi.PathCreateContactGroup, e.sending(u, func(ctx context.Context) error {
-		r, err := e.opt.API.CreateContactGroup(ctx, u.Create)
-		if err == nil {
-			resp = r
-		}
-		return err
-	}))
+	err := e.c.do(ctx, chatapi.PathCreateContactGroup, e.sending(u, capture(&resp, e.opt.API.CreateContactGroup, u.Create)))
 	if err == nil {
 		var results []chatapi.ContactResultItem
 		for _, g := range resp.GroupResultItem {

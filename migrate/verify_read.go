@@ -40,13 +40,7 @@ func absent(err error) bool {
 func (v *verifier) readTopics(ctx context.Context, groupID string) ([]chatapi.TopicInfo, error) {
 	var resp *chatapi.GetTopicResponse
 	req := &chatapi.GetTopicRequest{GroupId: groupID, From_Account: v.admin()}
-	err := v.c.do(ctx, chatapi.PathGetTopic, func(ctx context.Context) error {
-		r, err := v.opt.API.GetTopic(ctx, req)
-		if err == nil {
-			resp = r
-		}
-		return err
-	})
+	err := v.c.do(ctx, chatapi.PathGetTopic, capture(&resp, v.opt.API.GetTopic, req))
 	if absent(err) {
 		return nil, nil
 	}
@@ -66,13 +60,7 @@ func (v *verifier) readTopics(ctx context.Context, groupID string) ([]chatapi.To
 func (v *verifier) readFriendGroups(ctx context.Context, user string) ([]chatapi.FriendGroupInfo, error) {
 	var resp *chatapi.GroupGetResponse
 	req := &chatapi.GroupGetRequest{From_Account: user, NeedFriend: chatapi.NeedFriendYes}
-	err := v.c.do(ctx, chatapi.PathGroupGet, func(ctx context.Context) error {
-		r, err := v.opt.API.GroupGet(ctx, req)
-		if err == nil {
-			resp = r
-		}
-		return err
-	})
+	err := v.c.do(ctx, chatapi.PathGroupGet, capture(&resp, v.opt.API.GroupGet, req))
 	if absent(err) {
 		return nil, nil
 	}
@@ -94,13 +82,7 @@ func (v *verifier) readContactGroups(ctx context.Context, user string) (map[stri
 		}
 		var resp *chatapi.GetContactGroupResponse
 		req := &chatapi.GetContactGroupRequest{From_Account: user, StartIndex: start}
-		err := v.c.do(ctx, chatapi.PathGetContactGroup, func(ctx context.Context) error {
-			r, err := v.opt.API.GetContactGroup(ctx, req)
-			if err == nil {
-				resp = r
-			}
-			return err
-		})
+		err := v.c.do(ctx, chatapi.PathGetContactGroup, capture(&resp, v.opt.API.GetContactGroup, req))
 		if absent(err) {
 			return nil, nil
 		}
