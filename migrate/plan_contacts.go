@@ -66,19 +66,7 @@ func newContactCollector() *contactCollector {
 
 // readFile reads one conversation-groups file, counting into st and reporting each problem.
 func (c *contactCollector) readFile(ctx context.Context, name string, h hash.Hash, st *KindStats, report func(Problem)) error {
-	return readRecords(ctx, sources.ContactGroups, name, h, sources.NewContactGroups, func(r *sources.ContactGroup, re *sources.RowError) error {
-		var probs []Problem
-		if re != nil {
-			probs = []Problem{rowProblem(sources.ContactGroups, re)}
-		} else {
-			probs = c.add(r)
-		}
-		countRecord(st, probs, true)
-		for _, pr := range probs {
-			report(pr)
-		}
-		return nil
-	})
+	return collectFile(ctx, sources.ContactGroups, name, h, sources.NewContactGroups, c.add, st, report)
 }
 
 // add applies the rules to one record, keeps its valid operations and returns its problems.

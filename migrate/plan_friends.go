@@ -63,19 +63,7 @@ func newFriendCollector() *friendCollector {
 
 // readFile reads one friend-groups file, counting into st and reporting each problem.
 func (c *friendCollector) readFile(ctx context.Context, name string, h hash.Hash, st *KindStats, report func(Problem)) error {
-	return readRecords(ctx, sources.FriendGroups, name, h, sources.NewFriendGroups, func(r *sources.FriendGroup, re *sources.RowError) error {
-		var probs []Problem
-		if re != nil {
-			probs = []Problem{rowProblem(sources.FriendGroups, re)}
-		} else {
-			probs = c.add(r)
-		}
-		countRecord(st, probs, true)
-		for _, pr := range probs {
-			report(pr)
-		}
-		return nil
-	})
+	return collectFile(ctx, sources.FriendGroups, name, h, sources.NewFriendGroups, c.add, st, report)
 }
 
 // user returns the state of the user with strtab ID id.

@@ -74,6 +74,25 @@ func readRecords[T record](ctx context.Context, k sources.Kind, name string, h h
 // within milliseconds, rare enough to cost nothing.
 const ctxCheckEvery = 1024
 
+// collectFile reads one friend- or conversation-groups file into add, which validates a
+// record and returns its problems: each record is counted into st and each problem reported.
+func collectFile[T record](ctx context.Context, k sources.Kind, name string, h hash.Hash, open opener[T],
+	add func(*T) []Problem, st *KindStats, report func(Problem)) error {
+	return readRecords(ctx, k, name, h, open, func(r *T, re *sources.RowError) error {
+		var probs []Problem
+		if re != nil {
+			probs = []Problem{rowProblem(k, re)}
+		} else {
+			probs = add(r)
+		}
+		countRecord(st, probs, true)
+		for _, pr := range probs {
+			report(pr)
+		}
+		return nil
+	})
+}
+
 // Batches of the read-ahead in drain: records per batch, and batches decoded ahead of fn.
 const (
 	drainBatch = 256
