@@ -63,12 +63,9 @@ func (r *checkResult) count(status string) int {
 }
 
 // diffFriendGroups compares a user's friend groups in the input (group → sorted members, [] for
-// an empty group) with sns/group_get's answer. A group the target lacks is one missing row, a
-// group the input never names one extra row (the user is covered by the input, so all of the
-// user's groups are compared); in a group both have, each missing or extra friend is a row.
-// The missing lines add exactly what lacks: sns/group_add merges into an existing group.
+// an empty group) with sns/group_get's answer, by diffGroups's rules. The missing lines add
+// exactly what lacks: sns/group_add merges into an existing group.
 func diffFriendGroups(user string, want map[string][]string, got []chatapi.FriendGroupInfo) checkResult {
-	res := checkResult{checked: len(want)}
 	have := make(map[string]map[string]bool, len(got))
 	for _, g := range got {
 		set := have[g.GroupName]
@@ -80,45 +77,17 @@ func diffFriendGroups(user string, want map[string][]string, got []chatapi.Frien
 			set[m] = true
 		}
 	}
-	for _, name := range slices.Sorted(maps.Keys(want)) {
-		members := want[name]
-		set, ok := have[name]
-		if !ok {
-			res.diffs = append(res.diffs, Diff{Kind: sources.FriendGroups, Status: DiffMissing, From_Account: user, GroupName: name})
-			res.missing = append(res.missing, failedFriendGroup{From_Account: user, GroupName: name, To_Account: nonNil(members)})
-			continue
-		}
-		var lack []string
-		wanted := make(map[string]bool, len(members))
-		for _, m := range members {
-			wanted[m] = true
-			if !set[m] {
-				lack = append(lack, m)
-				res.diffs = append(res.diffs, Diff{Kind: sources.FriendGroups, Status: DiffMissing, From_Account: user,
-					GroupName: name, Member: m, Field: "To_Account"})
-			}
-		}
-		extra := 0
-		for _, m := range slices.Sorted(maps.Keys(set)) {
-			if !wanted[m] {
-				extra++
-				res.diffs = append(res.diffs, Diff{Kind: sources.FriendGroups, Status: DiffExtra, From_Account: user,
-					GroupName: name, Member: m, Field: "To_Account"})
-			}
-		}
-		if len(lack) > 0 {
-			res.missing = append(res.missing, failedFriendGroup{From_Account: user, GroupName: name, To_Account: lack})
-		}
-		if len(lack) == 0 && extra == 0 {
-			res.equal++
-		}
-	}
-	for _, name := range slices.Sorted(maps.Keys(have)) {
-		if _, ok := want[name]; !ok {
-			res.diffs = append(res.diffs, Diff{Kind: sources.FriendGroups, Status: DiffExtra, From_Account: user, GroupName: name})
-		}
-	}
-	return res
+	return diffGroups(user, want, have, groupRules[string]{
+		kind: sources.FriendGroups,
+		diff: func(status, user, group, m string) Diff {
+			return Diff{Kind: sources.FriendGroups, Status: status, From_Account: user, GroupName: group,
+				Member: m, Field: "To_Account"}
+		},
+		sorted: func(ms []string) []string { slices.Sort(ms); return ms },
+		missing: func(user, group string, ms []string) any {
+			return failedFriendGroup{From_Account: user, GroupName: group, To_Account: nonNil(ms)}
+		},
+	})
 }
 
 func nonNil(s []string) []string {
@@ -130,49 +99,75 @@ func nonNil(s []string) []string {
 
 // diffContactGroups compares a user's conversation groups in the input (final name after
 // renames → conversations after removals) with what get_contact_group's pages hold (name →
-// conversations), by the same rules as diffFriendGroups. A missing group's line creates it
-// with all its conversations; a group that lacks some gets a line adding just those
-// (update_contact_group adds into an existing group).
+// conversations), by diffGroups's rules. A missing group's line creates it with all its
+// conversations; a group that lacks some gets a line adding just those (update_contact_group
+// adds into an existing group).
 func diffContactGroups(user string, want, got map[string][]chatapi.ContactItem) checkResult {
+	have := make(map[string]map[chatapi.ContactItem]bool, len(got))
+	for name, cs := range got {
+		set := make(map[chatapi.ContactItem]bool, len(cs))
+		for _, c := range cs {
+			set[c] = true
+		}
+		have[name] = set
+	}
+	return diffGroups(user, want, have, groupRules[chatapi.ContactItem]{
+		kind:    sources.ContactGroups,
+		diff:    contactDiff,
+		sorted:  sortedContactItems,
+		missing: func(user, group string, cs []chatapi.ContactItem) any { return missingContactGroup(user, group, cs) },
+	})
+}
+
+// groupRules are what diffGroups needs of a kind of group with members M.
+type groupRules[M comparable] struct {
+	kind    sources.Kind
+	diff    func(status, user, group string, m M) Diff // the row of one missing or extra member
+	sorted  func([]M) []M                              // members in the order their rows go
+	missing func(user, group string, ms []M) any       // the missing_<kind>.jsonl line adding ms
+}
+
+// diffGroups compares a user's groups in the input (group → members) with the target's
+// (group → member set). A group the target lacks is one missing row, a group the input never
+// names one extra row (the user is covered by the input, so all of the user's groups are
+// compared); in a group both have, each missing or extra member is a row. Groups go in name
+// order.
+func diffGroups[M comparable](user string, want map[string][]M, have map[string]map[M]bool, r groupRules[M]) checkResult {
 	res := checkResult{checked: len(want)}
 	for _, name := range slices.Sorted(maps.Keys(want)) {
 		members := want[name]
-		have, ok := got[name]
+		set, ok := have[name]
 		if !ok {
-			res.diffs = append(res.diffs, Diff{Kind: sources.ContactGroups, Status: DiffMissing, From_Account: user, GroupName: name})
-			res.missing = append(res.missing, missingContactGroup(user, name, members))
+			res.diffs = append(res.diffs, Diff{Kind: r.kind, Status: DiffMissing, From_Account: user, GroupName: name})
+			res.missing = append(res.missing, r.missing(user, name, members))
 			continue
 		}
-		set := make(map[chatapi.ContactItem]bool, len(have))
-		for _, c := range have {
-			set[c] = true
-		}
-		wanted := make(map[chatapi.ContactItem]bool, len(members))
-		var lack []chatapi.ContactItem
-		for _, c := range members {
-			wanted[c] = true
-			if !set[c] {
-				lack = append(lack, c)
-				res.diffs = append(res.diffs, contactDiff(DiffMissing, user, name, c))
+		var lack []M
+		wanted := make(map[M]bool, len(members))
+		for _, m := range members {
+			wanted[m] = true
+			if !set[m] {
+				lack = append(lack, m)
+				res.diffs = append(res.diffs, r.diff(DiffMissing, user, name, m))
 			}
 		}
 		extra := 0
-		for _, c := range sortedContactItems(have) {
-			if !wanted[c] {
+		for _, m := range r.sorted(slices.Collect(maps.Keys(set))) {
+			if !wanted[m] {
 				extra++
-				res.diffs = append(res.diffs, contactDiff(DiffExtra, user, name, c))
+				res.diffs = append(res.diffs, r.diff(DiffExtra, user, name, m))
 			}
 		}
 		if len(lack) > 0 {
-			res.missing = append(res.missing, missingContactGroup(user, name, lack))
+			res.missing = append(res.missing, r.missing(user, name, lack))
 		}
 		if len(lack) == 0 && extra == 0 {
 			res.equal++
 		}
 	}
-	for _, name := range slices.Sorted(maps.Keys(got)) {
+	for _, name := range slices.Sorted(maps.Keys(have)) {
 		if _, ok := want[name]; !ok {
-			res.diffs = append(res.diffs, Diff{Kind: sources.ContactGroups, Status: DiffExtra, From_Account: user, GroupName: name})
+			res.diffs = append(res.diffs, Diff{Kind: r.kind, Status: DiffExtra, From_Account: user, GroupName: name})
 		}
 	}
 	return res
