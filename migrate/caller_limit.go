@@ -31,7 +31,7 @@ type endpointState struct {
 	ceiling    rate.Limit // the limit at the last throttle answer (max before any)
 	since      time.Time  // start of the window admitted counts (creation, then each decrease)
 	decreased  time.Time  // when the limit was last lowered
-	changed    time.Time  // when the limit last changed
+	changed    time.Time  // when the limit last changed or a throttle answer came: success climbs climbEvery after
 
 	requests, retries, throttled atomic.Int64
 	admitted                     atomic.Int64 // answers the server's limiter let through, since `since`
@@ -101,7 +101,7 @@ func (e *endpointState) throttle(sentAt time.Time) {
 }
 
 // overshoot reports whether, for minWindow at least since the last cut, the server admitted
-// less than a 1/overshootFactor of the limit: a gross overshoot (an --rps far above the
+// less than 1/overshootFactor of the limit: a gross overshoot (an --rps far above the
 // server's grant) that is cut without waiting out decreaseEvery. Near the server's limit the
 // admitted rate is close to the limit, and cuts stay a second apart.
 func (e *endpointState) overshoot(now time.Time) bool {

@@ -45,7 +45,8 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "usage: chatmigrate run [INPUTS] [--endpoint URL | --region NAME | --sim] [flags]\n\n"+
 			"Migrate the inputs. A rerun with the same --checkpoint skips what is done, settles what\n"+
 			"was in flight, and (with --retry-failed) retries what failed. Credentials: TIM_SDKAPPID,\n"+
-			"TIM_IDENTIFIER, TIM_SECRET_KEY (or --secret-key-file).\n\n")
+			"TIM_IDENTIFIER, TIM_SECRET_KEY (or --secret-key-file), or a precomputed TIM_USERSIG\n"+
+			"(or --usersig-file).\n\n")
 		fs.PrintDefaults()
 	}
 	if f := fs.Lookup("checkpoint"); f != nil {
