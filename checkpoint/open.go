@@ -14,7 +14,8 @@ import (
 
 // MismatchError means the checkpoint file was written for another plan: its fingerprint or
 // its number of units differs from the run's. Resuming it would skip or repeat the wrong
-// requests, so Open refuses unless Options.Force is set.
+// requests, so Open refuses unless Options.Force is set. The message states the mismatch
+// only; what to do about it is the command line's to say.
 type MismatchError struct {
 	Path      string
 	Want, Got string // fingerprints: of this run, in the file
@@ -23,8 +24,7 @@ type MismatchError struct {
 }
 
 func (e *MismatchError) Error() string {
-	return fmt.Sprintf("checkpoint %s was written for different input or options (fingerprint %s, %d requests; this run: %s, %d requests): "+
-		"pass --force to resume from it anyway, or use a new --checkpoint",
+	return fmt.Sprintf("checkpoint %s was written for different input or options (fingerprint %s, %d requests; this run: %s, %d requests)",
 		e.Path, e.Got, e.GotUnits, e.Want, e.WantUnits)
 }
 

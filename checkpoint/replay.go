@@ -11,7 +11,8 @@ import (
 // CorruptError reports a damaged record that is followed by intact ones. A crash can only
 // damage the tail of the journal (the writes after the last fsync), which Open repairs by
 // truncation; damage before intact records means something else went wrong, and dropping
-// those records silently would lose finished work, so Open and Scan refuse instead.
+// those records silently would lose finished work, so Open and Scan refuse instead. The
+// message states the damage only; what to do about it is the command line's to say.
 type CorruptError struct {
 	Path   string
 	Offset int64  // byte offset of the first damaged line
@@ -19,8 +20,7 @@ type CorruptError struct {
 }
 
 func (e *CorruptError) Error() string {
-	return fmt.Sprintf("checkpoint %s: damaged entry at byte offset %d (%s) followed by intact entries; "+
-		"not repairing automatically: move the file aside and use a new --checkpoint, or cut it at that offset if losing the entries after it is acceptable",
+	return fmt.Sprintf("checkpoint %s: damaged entry at byte offset %d (%s) followed by intact entries; not repairing automatically",
 		e.Path, e.Offset, e.Reason)
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/chatmigrate/chatmigrate/migrate"
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi/chatsim"
+	"github.com/chatmigrate/chatmigrate/migrate/pacer"
 	"github.com/chatmigrate/chatmigrate/samples/synth"
 	"github.com/chatmigrate/chatmigrate/sources"
 )
@@ -88,8 +89,8 @@ func newBenchSim(b *testing.B, cfg chatsim.Config) *benchSim {
 func newBenchClient(b *testing.B, baseURL string) *chatapi.Client {
 	b.Helper()
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConns = 2 * migrate.DefaultConcurrency
-	tr.MaxIdleConnsPerHost = migrate.DefaultConcurrency
+	tr.MaxIdleConns = 2 * pacer.DefaultConcurrency
+	tr.MaxIdleConnsPerHost = pacer.DefaultConcurrency
 	c, err := chatapi.New(chatapi.Config{SDKAppID: benchApp, Identifier: benchAdmin, SecretKey: benchKey,
 		SigTTL: 24 * time.Hour, BaseURL: baseURL, HTTPClient: &http.Client{Transport: tr}})
 	if err != nil {
@@ -172,7 +173,7 @@ func benchSaturation(b *testing.B, p *migrate.Plan, rps float64) {
 		s := newBenchSim(b, chatsim.Config{RPS: chatapi.DefaultRPS,
 			Faults: chatsim.Faults{LatencyMin: 20 * time.Millisecond, LatencyMax: 50 * time.Millisecond}})
 		reports := benchOpenReports(b)
-		_, wall := benchExecute(b, p, s.srv.URL, migrate.ExecOptions{Reports: reports, Call: migrate.CallOptions{RPS: rps}})
+		_, wall := benchExecute(b, p, s.srv.URL, migrate.ExecOptions{Reports: reports, Call: pacer.Options{RPS: rps}})
 		benchCloseReports(b, reports)
 		busiest := 0 // the most requests the plan sends to one endpoint
 		for _, st := range p.Stats {
@@ -218,7 +219,7 @@ func BenchmarkRunUnthrottled(b *testing.B) {
 		for b.Loop() {
 			s := newBenchSim(b, chatsim.Config{RPS: -1})
 			reports := benchOpenReports(b)
-			_, wall := benchExecute(b, p, s.srv.URL, migrate.ExecOptions{Reports: reports, Call: migrate.CallOptions{RPS: benchUnlimited}})
+			_, wall := benchExecute(b, p, s.srv.URL, migrate.ExecOptions{Reports: reports, Call: pacer.Options{RPS: benchUnlimited}})
 			benchCloseReports(b, reports)
 			reqs += int(s.sim.Metrics().Total.Requests)
 			elapsed += wall
@@ -239,7 +240,7 @@ func BenchmarkRunCheckpoint(b *testing.B) {
 	run := func(b *testing.B, withJournal bool) (time.Duration, int) {
 		s := newBenchSim(b, chatsim.Config{RPS: -1})
 		reports := benchOpenReports(b)
-		opt := migrate.ExecOptions{Reports: reports, Call: migrate.CallOptions{RPS: benchUnlimited}}
+		opt := migrate.ExecOptions{Reports: reports, Call: pacer.Options{RPS: benchUnlimited}}
 		if withJournal {
 			j, err := migrate.OpenJournal(filepath.Join(b.TempDir(), "run.ckpt"), p, false)
 			if err != nil {
@@ -302,7 +303,7 @@ func BenchmarkRunMemory(b *testing.B) {
 				b.Fatal(err)
 			}
 			reports := benchOpenReports(b)
-			benchExecute(b, p, base, migrate.ExecOptions{Journal: j, Reports: reports, Call: migrate.CallOptions{RPS: benchUnlimited}})
+			benchExecute(b, p, base, migrate.ExecOptions{Journal: j, Reports: reports, Call: pacer.Options{RPS: benchUnlimited}})
 			benchCloseReports(b, reports)
 			if err := j.Close(); err != nil {
 				b.Fatal(err)

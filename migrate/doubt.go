@@ -6,10 +6,11 @@ import (
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
 )
 
-// Settling in-doubt units: a request that went out but whose answer never came (a lost
+// Settling in-doubt topics: an import that went out but whose answer never came (a lost
 // answer, a timeout, a killed run) may or may not have been applied. Before it is sent again,
-// the target is asked, or the request is one that is harmless to repeat (API.md's model:
-// group_add and conversation adds and removes are idempotent).
+// the target is asked (docs/vendor-api.md, "What the vendor leaves open", question 7).
+// Friend and conversation groups need no settling of their own: every run of a user's unit
+// starts by reading the target (execute_friends.go, execute_contacts.go).
 
 // topicReader returns get_topic's From_Account for req: its own, else the admin's.
 func (e *executor) topicReader(req *chatapi.ImportTopicRequest) string {
@@ -19,15 +20,12 @@ func (e *executor) topicReader(req *chatapi.ImportTopicRequest) string {
 	if e.opt.Admin != "" {
 		return e.opt.Admin
 	}
-	return "administrator"
+	return chatapi.DefaultIdentifier
 }
 
-// getTopics asks get_topic for the group's topics (ids nil: all of them).
-func (e *executor) getTopics(ctx context.Context, req *chatapi.ImportTopicRequest, ids []string) (*chatapi.GetTopicResponse, error) {
-	var resp *chatapi.GetTopicResponse
-	q := &chatapi.GetTopicRequest{GroupId: req.GroupId, From_Account: e.topicReader(req), TopicIdList: ids}
-	err := e.c.do(ctx, chatapi.PathGetTopic, capture(&resp, e.opt.API.GetTopic, q))
-	return resp, err
+// topicQuery is the get_topic request for req's group, read as req's From_Account would.
+func (e *executor) topicQuery(req *chatapi.ImportTopicRequest) chatapi.GetTopicRequest {
+	return chatapi.GetTopicRequest{GroupId: req.GroupId, From_Account: e.topicReader(req)}
 }
 
 // findTopic looks for an in-doubt topic without a TopicId among its group's topics, by name
@@ -35,11 +33,11 @@ func (e *executor) getTopics(ctx context.Context, req *chatapi.ImportTopicReques
 // a group, so a match is this topic (or one that existed before, which a person would not
 // want duplicated either).
 func (e *executor) findTopic(ctx context.Context, req *chatapi.ImportTopicRequest) (id string, found bool, err error) {
-	resp, err := e.getTopics(ctx, req, nil)
+	topics, err := topicReads{e.c, e.opt.API}.names(ctx, e.topicQuery(req))
 	if err != nil {
 		return "", false, err
 	}
-	for _, t := range resp.TopicAndSelfInfo {
+	for _, t := range topics {
 		ti := t.TopicInfo
 		if t.ErrorCode == 0 && ti.TopicName == req.TopicName && (req.CreateTime == 0 || ti.CreateTime == req.CreateTime) {
 			return ti.TopicId, true, nil
@@ -51,52 +49,16 @@ func (e *executor) findTopic(ctx context.Context, req *chatapi.ImportTopicReques
 // confirmTopic reports whether the topic holding req's TopicId (which answered 10021) is
 // req's: same name. Another topic under the ID is a real conflict.
 func (e *executor) confirmTopic(ctx context.Context, req *chatapi.ImportTopicRequest) (bool, error) {
-	resp, err := e.getTopics(ctx, req, []string{req.TopicId})
+	q := e.topicQuery(req)
+	q.TopicIdList = []string{req.TopicId}
+	topics, err := topicReads{e.c, e.opt.API}.all(ctx, q)
 	if err != nil {
 		return false, err
 	}
-	for _, t := range resp.TopicAndSelfInfo {
+	for _, t := range topics {
 		if t.ErrorCode == 0 && t.TopicInfo.TopicId == req.TopicId {
 			return t.TopicInfo.TopicName == req.TopicName, nil
 		}
 	}
 	return false, nil
-}
-
-// hasContactGroup reports whether user has a conversation group called name. Every page of
-// get_contact_group lists all the user's groups, so the first page is enough.
-func (e *executor) hasContactGroup(ctx context.Context, user, name string) (bool, error) {
-	var resp *chatapi.GetContactGroupResponse
-	err := e.c.do(ctx, chatapi.PathGetContactGroup, capture(&resp, e.opt.API.GetContactGroup, &chatapi.GetContactGroupRequest{From_Account: user}))
-	if err != nil {
-		return false, err
-	}
-	for _, g := range resp.GroupItem {
-		if g.GroupName == name {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-// readdCreated finishes a create whose group exists (an in-doubt create that was applied, or
-// a group made earlier): its conversations are added with an update, whose per-conversation
-// results stand for the create's (an add of a conversation already in the group answers 0).
-func (e *executor) readdCreated(ctx context.Context, u *Unit) (outcome, error) {
-	gci := u.Create.GroupContactItem[0]
-	if len(gci.ContactItem) == 0 {
-		return outcome{}, nil
-	}
-	upd := &chatapi.UpdateContactGroupRequest{From_Account: u.Create.From_Account, UpdateType: 1,
-		UpdateGroup: chatapi.UpdateGroup{UpdateGroupType: chatapi.UpdateGroupMembers, OldGroupName: gci.GroupName}}
-	for _, ci := range gci.ContactItem {
-		upd.UpdateGroup.ContactUpdateItem = append(upd.UpdateGroup.ContactUpdateItem,
-			chatapi.ContactUpdateItem{ContactOptType: chatapi.ContactOptAdd, ContactItem: ci})
-	}
-	var resp *chatapi.UpdateContactGroupResponse
-	err := e.c.do(ctx, chatapi.PathUpdateContactGroup, capture(&resp, e.opt.API.UpdateContactGroup, upd))
-	if err != nil {
-		return requestFailed(ctx, u, err, false)
-	}
-	return contactOutcome(u, resp.UpdateGroupResult.ContactResultItem), nil
 }

@@ -17,7 +17,7 @@ import (
 // isWrite reports whether endpoint changes the target.
 func isWrite(endpoint string) bool {
 	switch endpoint {
-	case chatapi.PathImportTopic, chatapi.PathGroupAdd, chatapi.PathCreateContactGroup, chatapi.PathUpdateContactGroup:
+	case chatapi.PathImportTopic, chatapi.PathGroupAdd, chatapi.PathFriendUpdate, chatapi.PathCreateContactGroup, chatapi.PathUpdateContactGroup:
 		return true
 	}
 	return false

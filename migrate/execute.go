@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/chatmigrate/chatmigrate/checkpoint"
+	"github.com/chatmigrate/chatmigrate/migrate/pacer"
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
@@ -35,7 +36,7 @@ const SummaryRunning = -1
 // ExecOptions configure Execute. API is required; the rest may be zero.
 type ExecOptions struct {
 	API  API
-	Call CallOptions
+	Call pacer.Options
 	// Journal is the checkpoint (OpenJournal), nil for none. A resumed journal's finished
 	// units are skipped, its in-doubt units settled, and its rows written into Reports first.
 	Journal *checkpoint.Journal
@@ -58,18 +59,18 @@ type ExecOptions struct {
 // Started and Target from opt.Summary; Finished and ExitCode are the caller's to set).
 //
 // The three kinds run at the same time. Topics are sent independently of each other; a
-// user's friend-group units, and a user's conversation-group units, are sent one after the
-// other, so that at most one write per user and family is in flight and a group is created
-// before it changes. Item failures are recorded (journal, reports, summary) and the run goes
-// on. The error is a *FatalError when the API refused the run as a whole, ctx's error when
-// ctx ended (the units in flight were given opt.Call.Grace to finish), or a local failure
-// (reading the input, writing the checkpoint or the reports); the summary is valid in every
-// case.
+// user's friend groups, and a user's conversation groups, are one unit each whose writes go
+// one at a time, so that at most one write per user and family is in flight and a group is
+// created before it changes. Item failures are recorded (journal, reports, summary) and the run goes
+// on. The error is a *pacer.FatalError when the API refused the run as a whole, ctx's error
+// when ctx ended (the units in flight were given opt.Call.Grace to finish), or a local
+// failure (reading the input, writing the checkpoint or the reports); the summary is valid in
+// every case.
 func Execute(ctx context.Context, p *Plan, opt ExecOptions) (*Summary, error) {
 	if opt.API == nil {
 		return nil, errors.New("execute: no API")
 	}
-	e := &executor{p: p, opt: opt, c: newCaller(opt.Call), counts: make(map[sources.Kind]*kindCounts)}
+	e := &executor{p: p, opt: opt, c: pacer.New(opt.Call), counts: make(map[sources.Kind]*kindCounts)}
 	for _, k := range sources.Kinds {
 		e.counts[k] = &kindCounts{}
 	}
@@ -99,7 +100,7 @@ func Execute(ctx context.Context, p *Plan, opt ExecOptions) (*Summary, error) {
 type executor struct {
 	p   *Plan
 	opt ExecOptions
-	c   *caller
+	c   *pacer.Pacer
 	rs  *resumeState
 
 	noTopics sync.Map // GroupId → struct{}: the group answered 11000
@@ -121,7 +122,7 @@ func (e *executor) run(ctx context.Context) error {
 		g.Go(func() error { return e.runKind(gctx, k) })
 	}
 	err := g.Wait()
-	if f := e.c.stopped(); f != nil {
+	if f := e.c.Stopped(); f != nil {
 		return f
 	}
 	if ctx.Err() != nil {
@@ -135,9 +136,9 @@ func (e *executor) run(ctx context.Context) error {
 func (e *executor) runKind(ctx context.Context, k sources.Kind) error {
 	wg, wctx := errgroup.WithContext(ctx)
 	// Workers mostly wait for their endpoint's limiter; the global cap on requests in
-	// flight is the caller's. Each kind gets as many workers as that cap, so that no kind
+	// flight is the pacer's. Each kind gets as many workers as that cap, so that no kind
 	// waits for another's workers.
-	wg.SetLimit(e.c.opt.Concurrency)
+	wg.SetLimit(e.c.Concurrency())
 	var chain []*Unit
 	dispatch := func() error {
 		if len(chain) == 0 {

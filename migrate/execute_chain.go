@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/chatmigrate/chatmigrate/checkpoint"
 )
@@ -71,13 +72,12 @@ func (e *executor) runUnit(ctx context.Context, u *Unit, doubt bool) (outcome, e
 	switch {
 	case u.Topic != nil:
 		return e.runTopic(ctx, u, doubt)
-	case u.GroupAdd != nil:
-		return e.runGroupAdd(ctx, u)
-	case u.Create != nil:
-		return e.runCreate(ctx, u)
-	default:
-		return e.runUpdate(ctx, u, doubt)
+	case u.Friends != nil:
+		return e.runFriends(ctx, u)
+	case u.Contacts != nil:
+		return e.runContacts(ctx, u)
 	}
+	return outcome{}, fmt.Errorf("unit %d: no request", u.Ord)
 }
 
 // sending wraps a send function of unit u so that the journal records u as Sent right
@@ -112,8 +112,7 @@ func (e *executor) finish(u *Unit, out outcome) error {
 		rec.N = len(u.Items)
 	}
 	if out.topicID != "" {
-		it := u.Items[0]
-		rec.Topic = &topicRecord{GroupId: it.GroupId, TopicName: it.TopicName, TopicId: out.topicID, File: it.Pos.File, Line: it.Pos.Line}
+		rec.Topic = newTopicLine(u.Items[0], out.topicID)
 	}
 	if e.opt.Journal != nil {
 		st := checkpoint.Done

@@ -36,6 +36,14 @@ func (h *hookAPI) GroupAdd(ctx context.Context, req *chatapi.GroupAddRequest) (*
 	return hook(h, chatapi.PathGroupAdd, req, func() (*chatapi.GroupAddResponse, error) { return h.API.GroupAdd(ctx, req) })
 }
 
+func (h *hookAPI) GroupGet(ctx context.Context, req *chatapi.GroupGetRequest) (*chatapi.GroupGetResponse, error) {
+	return hook(h, chatapi.PathGroupGet, req, func() (*chatapi.GroupGetResponse, error) { return h.API.GroupGet(ctx, req) })
+}
+
+func (h *hookAPI) FriendUpdate(ctx context.Context, req *chatapi.FriendUpdateRequest) (*chatapi.FriendUpdateResponse, error) {
+	return hook(h, chatapi.PathFriendUpdate, req, func() (*chatapi.FriendUpdateResponse, error) { return h.API.FriendUpdate(ctx, req) })
+}
+
 func (h *hookAPI) CreateContactGroup(ctx context.Context, req *chatapi.CreateContactGroupRequest) (*chatapi.CreateContactGroupResponse, error) {
 	return hook(h, chatapi.PathCreateContactGroup, req, func() (*chatapi.CreateContactGroupResponse, error) {
 		return h.API.CreateContactGroup(ctx, req)

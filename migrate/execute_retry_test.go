@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"context"
+	"encoding/csv"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,7 +63,9 @@ func TestExecuteRetryFailed(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The retry run's kinds finish in any order, so the rebuilt rows may too: compare as sets.
-	if got := readFileString(t, filepath.Join(r.out, FailuresFile)); sortedLines(got) != sortedLines(failures) {
+	// The retry finds alice's group made and sends carol with friend_update, not group_add:
+	// the same code, in the words of another endpoint, so messages are left out.
+	if got := readFileString(t, filepath.Join(r.out, FailuresFile)); sortedLines(withoutMessages(t, got)) != sortedLines(withoutMessages(t, failures)) {
 		t.Errorf("failures.csv after a failed retry:\n%s\nwant (in any order)\n%s", got, failures)
 	}
 
@@ -88,4 +91,20 @@ func TestExecuteRetryFailed(t *testing.T) {
 	if got := readFileString(t, filepath.Join(r.out, FailuresFile)); strings.Count(got, "\n") != 1 {
 		t.Errorf("failures.csv after a successful retry:\n%s", got)
 	}
+}
+
+// withoutMessages drops the message column of failures.csv text.
+func withoutMessages(t *testing.T, csvText string) string {
+	t.Helper()
+	rows, err := csv.NewReader(strings.NewReader(csvText)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	for _, row := range rows {
+		w.Write(row[:len(row)-1])
+	}
+	w.Flush()
+	return b.String()
 }

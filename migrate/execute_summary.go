@@ -10,7 +10,7 @@ import (
 // endpointsOf lists the endpoints whose retries and throttles count for kind k.
 var endpointsOf = map[sources.Kind][]string{
 	sources.Topics:        {chatapi.PathImportTopic, chatapi.PathGetTopic},
-	sources.FriendGroups:  {chatapi.PathGroupAdd},
+	sources.FriendGroups:  {chatapi.PathGroupAdd, chatapi.PathFriendUpdate, chatapi.PathGroupGet},
 	sources.ContactGroups: {chatapi.PathCreateContactGroup, chatapi.PathUpdateContactGroup, chatapi.PathGetContactGroup},
 }
 
@@ -23,14 +23,14 @@ func (e *executor) summary() *Summary {
 	s.Kinds = make(map[sources.Kind]*KindSummary)
 	for _, k := range sources.Kinds {
 		st := e.p.Stats[k]
-		ks := &KindSummary{Records: st.Records, Invalid: st.Invalid, Requests: st.Requests,
+		ks := &KindSummary{Items: st.Items, Records: st.Records, Invalid: st.Invalid, Requests: st.Requests,
 			Succeeded: int(e.counts[k].succeeded.Load()), Failed: int(e.counts[k].failed.Load())}
 		if e.rs != nil {
 			ks.Skipped = e.rs.kinds[k].skipped
 			ks.Failed += e.rs.kinds[k].failed
 		}
 		for _, ep := range endpointsOf[k] {
-			cs := e.c.stats(ep)
+			cs := e.c.Stats(ep)
 			ks.Retries += int(cs.Retries)
 			ks.Throttled += int(cs.Throttled)
 		}

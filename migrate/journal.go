@@ -28,20 +28,11 @@ func OpenJournal(path string, p *Plan, force bool) (*checkpoint.Journal, error) 
 // again. Done means every item succeeded; Failed means at least one item failed.
 type unitRecord struct {
 	N     int          `json:"n,omitempty"` // items in the unit; 0 means 1
-	Topic *topicRecord `json:"t,omitempty"` // an imported topic's topic_ids.csv row
+	Topic *topicLine   `json:"t,omitempty"` // an imported topic's topic_ids.csv row
 	Fail  []failRecord `json:"f,omitempty"`
 	// Block: a conversation group's create or rename that failed as a whole (or a unit not
 	// sent because of one): the group's later units cannot go on.
 	Block bool `json:"b,omitempty"`
-}
-
-// topicRecord is a topic_ids.csv row.
-type topicRecord struct {
-	GroupId   string `json:"g"`
-	TopicName string `json:"n"`
-	TopicId   string `json:"i"`
-	File      string `json:"s"`
-	Line      int    `json:"l"`
 }
 
 // failRecord is a failed item: its failures.csv row and failed_<kind>.jsonl line.
@@ -144,7 +135,7 @@ func decodeRecord(data []byte, rec *unitRecord) error {
 	if len(a) != 5 {
 		return fmt.Errorf("topic row of %d fields, want 5", len(a))
 	}
-	var t topicRecord
+	var t topicLine
 	var ok [5]bool
 	t.GroupId, ok[0] = a[0].(string)
 	t.TopicName, ok[1] = a[1].(string)
@@ -161,7 +152,7 @@ func decodeRecord(data []byte, rec *unitRecord) error {
 
 // fastTopicRow reads a compact topic row whose strings hold no escape; ok is false for
 // anything else, which the caller then decodes with encoding/json.
-func fastTopicRow(b []byte) (*topicRecord, bool) {
+func fastTopicRow(b []byte) (*topicLine, bool) {
 	if len(b) < 2 || b[len(b)-1] != ']' {
 		return nil, false
 	}
@@ -190,5 +181,5 @@ func fastTopicRow(b []byte) (*topicRecord, bool) {
 	if err != nil {
 		return nil, false
 	}
-	return &topicRecord{GroupId: f[0], TopicName: f[1], TopicId: f[2], File: f[3], Line: line}, true
+	return &topicLine{GroupId: f[0], TopicName: f[1], TopicId: f[2], File: f[3], Line: line}, true
 }

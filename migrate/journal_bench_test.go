@@ -24,7 +24,7 @@ func BenchmarkResumeReplay(b *testing.B) {
 	}
 	for i := range units {
 		g := fmt.Sprintf("@TGS#_@TGS#cGROUP%05d", i/100)
-		rec := unitRecord{Topic: &topicRecord{GroupId: g, TopicName: fmt.Sprintf("topic number %d", i),
+		rec := unitRecord{Topic: &topicLine{GroupId: g, TopicName: fmt.Sprintf("topic number %d", i),
 			TopicId: g + "@TOPIC#_@TOPIC#cABCDEFGHIJK", File: "exports/topics.csv", Line: i + 2}}
 		data, _ := marshalRecord(&rec)
 		if err := j.Append(checkpoint.Entry{Ord: i, State: checkpoint.Sent}); err != nil {

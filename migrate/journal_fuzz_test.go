@@ -15,7 +15,7 @@ func FuzzJournalRecord(f *testing.F) {
 		var rec unitRecord
 		_ = decodeRecord(raw, &rec) // must not panic
 
-		in := unitRecord{Topic: &topicRecord{GroupId: g, TopicName: n, TopicId: id, File: file, Line: line}}
+		in := unitRecord{Topic: &topicLine{GroupId: g, TopicName: n, TopicId: id, File: file, Line: line}}
 		data, err := marshalRecord(&in)
 		if err != nil {
 			t.Fatal(err)

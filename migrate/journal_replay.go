@@ -36,66 +36,24 @@ func replayJournal(j *checkpoint.Journal, p *Plan, rep *Reports, retryFailed boo
 	if j == nil || !j.Resumed() {
 		return rs, nil
 	}
-	// Every unit has at most one Done entry (a finished unit is never sent again), so one
-	// pass is enough unless a unit may have failed twice (an earlier --retry-failed run):
-	// then a first pass finds each unit's last entry, at four bytes per unit.
-	var last []int32
-	if !retryFailed && j.Counts()[checkpoint.Failed] > 0 {
-		last = make([]int32, p.Total)
-		var n int32
-		err := checkpoint.Scan(j.Path(), func(e checkpoint.Entry) error {
-			if e.Ord < len(last) {
-				last[e.Ord] = n
-			}
-			n++
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("read checkpoint: %w", err)
-		}
+	pick := &entryPicker{j: j, total: p.Total, retryFailed: retryFailed, seen: make([]uint64, (p.Total+63)/64)}
+	if err := pick.findLast(); err != nil {
+		return nil, err
 	}
-	var offsets [3]int
-	for i, k := range sources.Kinds {
-		offsets[i] = p.Offset(k)
-	}
-	kindOf := func(ord int) sources.Kind {
-		for i := len(offsets) - 1; i > 0; i-- {
-			if ord >= offsets[i] {
-				return sources.Kinds[i]
-			}
-		}
-		return sources.Kinds[0]
-	}
+	kinds := newKindOffsets(p)
 
 	rep.beginBulk()
 	w := newRowWriter(rep)
-	seen := make([]uint64, (p.Total+63)/64)
-	var n int32
 	err := checkpoint.Scan(j.Path(), func(e checkpoint.Entry) error {
-		i := n
-		n++
-		switch {
-		case e.State < checkpoint.Done || e.Ord >= p.Total || j.State(e.Ord) != e.State:
-			return nil // in doubt, or superseded by a later entry
-		case e.State == checkpoint.Failed && retryFailed:
-			return nil // this run does it again
-		case last != nil && last[e.Ord] != i:
-			return nil
-		case seen[e.Ord/64]&(1<<(e.Ord%64)) != 0:
+		if !pick.counts(e) {
 			return nil
 		}
-		seen[e.Ord/64] |= 1 << (e.Ord % 64)
 		var rec unitRecord
 		if err := decodeRecord(e.Data, &rec); err != nil {
 			return fmt.Errorf("checkpoint entry for unit %d: %w", e.Ord, err)
 		}
-		k := kindOf(e.Ord)
-		c := rs.kinds[k]
-		c.skipped += max(rec.N, 1) - len(rec.Fail)
-		c.failed += len(rec.Fail)
-		if rec.Block && e.State == checkpoint.Failed && len(rec.Fail) > 0 {
-			rs.blocked[e.Ord] = blockCode(rec.Fail[0])
-		}
+		k := kinds.of(e.Ord)
+		rs.add(k, e, &rec)
 		if rec.Topic == nil && len(rec.Fail) == 0 {
 			return nil
 		}
@@ -113,14 +71,98 @@ func replayJournal(j *checkpoint.Journal, p *Plan, rep *Reports, retryFailed boo
 	return rs, nil
 }
 
+// add counts a unit's finished entry.
+func (rs *resumeState) add(k sources.Kind, e checkpoint.Entry, rec *unitRecord) {
+	c := rs.kinds[k]
+	c.skipped += max(rec.N, 1) - len(rec.Fail)
+	c.failed += len(rec.Fail)
+	if rec.Block && e.State == checkpoint.Failed && len(rec.Fail) > 0 {
+		rs.blocked[e.Ord] = blockCode(rec.Fail[0])
+	}
+}
+
+// entryPicker picks, as the journal's entries are read in order, the ones whose rows count:
+// each finished unit's last entry, once, and none of the failed ones a retryFailed run does
+// again.
+type entryPicker struct {
+	j           *checkpoint.Journal
+	total       int
+	retryFailed bool
+	last        []int32  // unit → the index of its last entry; nil: see findLast
+	seen        []uint64 // bitmap of the units picked
+	n           int32    // entries read so far
+}
+
+// findLast fills last, when needed. Every unit has at most one Done entry (a finished unit is
+// never sent again), so one pass is enough unless a unit may have failed twice (an earlier run
+// retried the failed ones): then a first pass finds each unit's last entry, at four bytes per
+// unit.
+func (f *entryPicker) findLast() error {
+	if f.retryFailed || f.j.Counts()[checkpoint.Failed] == 0 {
+		return nil
+	}
+	f.last = make([]int32, f.total)
+	var n int32
+	err := checkpoint.Scan(f.j.Path(), func(e checkpoint.Entry) error {
+		if e.Ord < len(f.last) {
+			f.last[e.Ord] = n
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read checkpoint: %w", err)
+	}
+	return nil
+}
+
+// counts reports whether e, the next entry of the journal, is the one that counts for its
+// unit. It must see every entry, in order.
+func (f *entryPicker) counts(e checkpoint.Entry) bool {
+	i := f.n
+	f.n++
+	switch {
+	case e.State < checkpoint.Done || e.Ord >= f.total || f.j.State(e.Ord) != e.State:
+		return false // in doubt, or superseded by a later entry
+	case e.State == checkpoint.Failed && f.retryFailed:
+		return false // this run does it again
+	case f.last != nil && f.last[e.Ord] != i:
+		return false
+	case f.seen[e.Ord/64]&(1<<(e.Ord%64)) != 0:
+		return false
+	}
+	f.seen[e.Ord/64] |= 1 << (e.Ord % 64)
+	return true
+}
+
+// kindOffsets are the first Ords of the plan's kinds, in sources.Kinds order.
+type kindOffsets [3]int
+
+func newKindOffsets(p *Plan) kindOffsets {
+	var o kindOffsets
+	for i, k := range sources.Kinds {
+		o[i] = p.Offset(k)
+	}
+	return o
+}
+
+// of returns the kind of the unit ord.
+func (o *kindOffsets) of(ord int) sources.Kind {
+	for i := len(o) - 1; i > 0; i-- {
+		if ord >= o[i] {
+			return sources.Kinds[i]
+		}
+	}
+	return sources.Kinds[0]
+}
+
 // writeRecordRows writes a finished unit's report rows.
 func writeRecordRows(rep *Reports, k sources.Kind, rec *unitRecord) error {
 	if rep == nil {
 		return nil
 	}
-	if t := rec.Topic; t != nil {
-		it := Item{Pos: sources.Pos{File: t.File, Line: t.Line}, GroupId: t.GroupId, TopicName: t.TopicName}
-		if err := rep.TopicID(it, t.TopicId); err != nil {
+	if rec.Topic != nil {
+		if err := rep.topic(rec.Topic); err != nil {
 			return err
 		}
 	}

@@ -13,16 +13,15 @@ import (
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
-// DefaultContactChunk is how many conversations one create or update request carries. The
-// vendor states no limit per request; 100 keeps each request small enough that a throttled
-// or lost request costs little, while a full group of 1000 still takes only 10 requests.
+// DefaultContactChunk is how many conversations one create or update request carries: the
+// vendor's most (51006, docs/vendor-api.md, "Limits"). A larger chunk is cut to it.
 const DefaultContactChunk = 100
 
 // PlanOptions tune BuildPlan.
 type PlanOptions struct {
 	Now          func() time.Time // CreateTime must not be after Now; default time.Now
 	OnProblem    func(Problem)    // called for every invalid record and every warning, in input order per kind; may be nil
-	ContactChunk int              // conversations per create/update request; default DefaultContactChunk
+	ContactChunk int              // conversations per create/update request; default and at most DefaultContactChunk
 }
 
 // KindStats counts one kind's records and planned work.
@@ -31,11 +30,13 @@ type PlanOptions struct {
 // counts records with at least one invalid item and Valid the others; a JSONL line listing
 // many friends or conversations may have only some of them invalid, and its valid ones are
 // still planned. Warnings counts accepted records with a remark (a merged duplicate). Items
-// counts the planned items, Requests the planned requests, ByEndpoint the requests per service
-// path.
+// counts the planned items and Units the planned units (a topic, one user's friend groups,
+// one user's conversation groups). Requests estimates the requests the units send, ByEndpoint
+// per service path: for friend and conversation groups, each user's read plus the writes an
+// empty target needs (a target that holds some of it already needs fewer).
 type KindStats struct {
-	Records, Valid, Invalid, Warnings, Requests, Items int
-	ByEndpoint                                         map[string]int
+	Records, Valid, Invalid, Warnings, Units, Requests, Items int
+	ByEndpoint                                                map[string]int
 }
 
 // Plan is the validated input cut into requests. It is deterministic: the same files and
@@ -47,37 +48,25 @@ type Plan struct {
 	Inputs      sources.Inputs
 	Stats       map[sources.Kind]*KindStats
 	Fingerprint string // hex SHA-256 of every input file's kind, name and bytes, and ContactChunk
-	Total       int    // units over all kinds
+	Total       int    // units over all kinds (the checkpoint's size)
 
 	nowUnix  int64
 	chunk    int
 	friends  *friendData
 	contacts *contactData
-	friendN  FriendCounts
 	// topicDups are the topic records BuildPlan rejected as duplicates (see topicDedup),
 	// so that later scans reject them without the set it needed to find them.
 	topicDups []topicDup
 }
 
-// FriendCounts compares the friend-group requests planned with simpler packings, for the
-// benchmark that checks the plan is never worse: PerGroup sends each group on its own (one
-// request per group per 1000 friends, empty groups 32 to a request), IdenticalSets packs
-// groups with identical member sets together, Signatures packs friends by the exact set of
-// groups they belong to. Planned is the per-user minimum of the last two.
-type FriendCounts struct {
-	Planned, PerGroup, IdenticalSets, Signatures int
-}
-
-// FriendCounts returns the friend-group request counts of the plan.
-func (p *Plan) FriendCounts() FriendCounts { return p.friendN }
-
 // BuildPlan reads every input, validates every record, reports each problem through
 // opt.OnProblem and plans the valid records into units.
 //
-// A file whose CSV header does not fit its kind is skipped and the others are read on, so that
-// one pass reports everything: the plan is then returned together with an error joining every
-// *sources.HeaderError (errors.As finds them). Any other error (a missing file, a corrupt
-// gzip stream, ctx cancelled) returns no plan.
+// A file whose CSV header does not fit its kind, or that cannot be read on (a truncated or
+// corrupt gzip stream), is skipped and the others are read on, so that one pass reports
+// everything: the plan is then returned together with an error joining every
+// *sources.HeaderError and *sources.FileError (errors.As finds them). Any other error (a
+// missing file, ctx cancelled) returns no plan.
 func BuildPlan(ctx context.Context, in sources.Inputs, opt PlanOptions) (*Plan, error) {
 	now := time.Now
 	if opt.Now != nil {
@@ -123,7 +112,7 @@ func BuildPlan(ctx context.Context, in sources.Inputs, opt PlanOptions) (*Plan, 
 	}
 	p.topicDups = dedup.dups // the set in dedup is garbage from here on
 	headerErrs = append(headerErrs, herrs...)
-	st.Requests, st.Items = st.Valid, st.Valid
+	st.Units, st.Requests, st.Items = st.Valid, st.Valid, st.Valid
 	if st.Requests > 0 {
 		st.ByEndpoint[chatapi.PathImportTopic] = st.Requests
 	}
@@ -147,9 +136,12 @@ func BuildPlan(ctx context.Context, in sources.Inputs, opt PlanOptions) (*Plan, 
 		return nil, err
 	}
 	fmt.Fprintf(h, "contact_chunk=%d\n", chunk)
+	// A checkpoint numbers units: one written by a plan that cut friend groups otherwise
+	// (a unit per request, before a unit per user) must not open.
+	fmt.Fprintf(h, "friend_units=per_user\n")
 	p.Fingerprint = hex.EncodeToString(h.Sum(nil))
 	for _, k := range sources.Kinds {
-		p.Total += p.Stats[k].Requests
+		p.Total += p.Stats[k].Units
 	}
 	return p, errors.Join(headerErrs...)
 }
@@ -172,15 +164,15 @@ func countRecord(st *KindStats, probs []Problem, valid bool) {
 	}
 }
 
-// Offset returns the Ord of the kind's first unit: units are numbered topics first, then
-// friend groups, then conversation groups.
+// Offset returns the Ord of the kind's first unit: units (not requests) are numbered topics
+// first, then friend groups, then conversation groups.
 func (p *Plan) Offset(k sources.Kind) int {
 	off := 0
 	for _, kk := range sources.Kinds {
 		if kk == k {
 			return off
 		}
-		off += p.Stats[kk].Requests
+		off += p.Stats[kk].Units
 	}
 	return off
 }
@@ -199,20 +191,13 @@ func (p *Plan) Units(ctx context.Context, k sources.Kind, fn func(*Unit) error) 
 	return fmt.Errorf("units: unknown kind %q", k)
 }
 
-// countGroups plans the friend and conversation groups once to count their requests. Friend
-// groups are only packed, not built into units: that is most of their planning time.
+// countGroups plans the friend and conversation groups once to count their units and
+// requests. Friend groups are only diffed against an empty target, not built into units.
 func (p *Plan) countGroups(ctx context.Context) error {
-	if err := p.countFriends(ctx, &p.friendN, p.Stats[sources.FriendGroups]); err != nil {
+	if err := p.countFriends(ctx, p.Stats[sources.FriendGroups]); err != nil {
 		return err
 	}
-	st := p.Stats[sources.ContactGroups]
-	st.Requests, st.Items = 0, 0
-	return p.contactUnits(ctx, func(u *Unit) error {
-		st.Requests++
-		st.Items += len(u.Items)
-		st.ByEndpoint[u.Endpoint()]++
-		return nil
-	})
+	return p.countContacts(ctx, p.Stats[sources.ContactGroups])
 }
 
 // hashFileHeader starts one file's part of the fingerprint; its bytes follow.

@@ -44,6 +44,12 @@ type member struct {
 	typ           uint8
 }
 
+// userContact identifies a conversation among all of a user's groups.
+type userContact struct {
+	user, target int32
+	typ          uint8
+}
+
 // contactCollector applies the per-record and cross-record rules in input order. A group is
 // known by its current name: rows after a rename may use the new name, and the old name is
 // free again for a new group.
@@ -52,15 +58,21 @@ type contactCollector struct {
 	names   map[[2]int32]int32 // (user, current name) -> group
 	nGroups map[int32]int32    // user -> groups
 	members map[member]struct{}
-	size    []int32 // group -> conversations now in it
+	// The vendor's 1000 are distinct conversations per user, across all of its groups
+	// (docs/vendor-api.md, "Limits"): refs counts the user's groups holding each, distinct
+	// the conversations with a ref.
+	refs     map[userContact]int32
+	distinct map[int32]int32
 }
 
 func newContactCollector() *contactCollector {
 	return &contactCollector{
-		d:       &contactData{strs: newStrtab()},
-		names:   make(map[[2]int32]int32),
-		nGroups: make(map[int32]int32),
-		members: make(map[member]struct{}),
+		d:        &contactData{strs: newStrtab()},
+		names:    make(map[[2]int32]int32),
+		nGroups:  make(map[int32]int32),
+		members:  make(map[member]struct{}),
+		refs:     make(map[userContact]int32),
+		distinct: make(map[int32]int32),
 	}
 }
 
@@ -71,107 +83,166 @@ func (c *contactCollector) readFile(ctx context.Context, name string, h hash.Has
 
 // add applies the rules to one record, keeps its valid operations and returns its problems.
 func (c *contactCollector) add(r *sources.ContactGroup) []Problem {
-	var probs []Problem
-	invalid := func(it Item, issues ...issue) {
-		probs = append(probs, problemOf(sources.ContactGroups, it, issues))
-	}
 	if issues := contactRecordIssues(r); len(issues) > 0 {
-		if len(r.ContactItem) == 0 {
-			invalid(contactItem(r, nil), issues...)
-		}
-		for i := range r.ContactItem {
-			ct := &r.ContactItem[i]
-			more, _ := contactIssues(ct)
-			invalid(contactItem(r, ct), slices.Concat(issues, more)...)
-		}
-		return probs
+		return recordProblems(r, issues)
 	}
-	// Each conversation on its own.
-	type valid struct {
-		it Item
-		ci chatapi.ContactItem
-	}
-	var ok []valid
-	for i := range r.ContactItem {
-		ct := &r.ContactItem[i]
-		it := contactItem(r, ct)
-		if issues, ci := contactIssues(ct); len(issues) > 0 {
-			invalid(it, issues...)
-		} else {
-			ok = append(ok, valid{it, ci})
-		}
-	}
+	ok, probs := checkConversations(r)
+	probs = append(probs, contactNameWarnings(r)...)
 	if len(r.ContactItem) > 0 && len(ok) == 0 {
 		return probs
 	}
 	d := c.d
 	op, _ := contactOp(r.Op)
 	user, name := d.strs.id(r.From_Account), d.strs.id(r.GroupName)
-	file, line := d.files.id(r.Pos.File), int64(r.Pos.Line)
+	at := cop{user: user, file: d.files.id(r.Pos.File), line: int64(r.Pos.Line)}
 	var newName int32
 	if op == opRename {
 		newName = d.strs.id(r.NewGroupName)
 		if _, taken := c.names[[2]int32{user, newName}]; taken {
-			invalid(contactItem(r, nil), issue{"NewGroupName", r.NewGroupName, "the user already has a conversation group of that name"})
-			return probs
+			return append(probs, invalidContact(contactItem(r, nil),
+				issue{"NewGroupName", r.NewGroupName, "the user already has a conversation group of that name"}))
 		}
 	}
-	group, known := c.names[[2]int32{user, name}]
-	if !known {
-		if c.nGroups[user] >= chatapi.MaxContactGroupsPerUser {
-			reason := fmt.Sprintf("the user already has %d conversation groups, the most allowed", chatapi.MaxContactGroupsPerUser)
-			if len(ok) == 0 {
-				invalid(contactItem(r, nil), issue{"GroupName", r.GroupName, reason})
-			}
-			for _, v := range ok {
-				invalid(v.it, issue{"GroupName", r.GroupName, reason})
-			}
-			return probs
-		}
-		group = int32(len(d.groups))
-		d.groups = append(d.groups, name)
-		c.size = append(c.size, 0)
-		c.names[[2]int32{user, name}] = group
-		c.nGroups[user]++
-		if len(ok) == 0 && op == opAdd {
-			d.ops = append(d.ops, cop{user: user, group: group, kind: copDeclare, target: -1, file: file, line: line})
-		}
+	group, refused := c.group(r, op, at, name, ok)
+	if refused != nil {
+		return append(probs, refused...)
 	}
+	at.group = group
 	switch op {
 	case opRename:
 		delete(c.names, [2]int32{user, name})
 		c.names[[2]int32{user, newName}] = group
-		d.ops = append(d.ops, cop{user: user, group: group, kind: copRename, target: newName, file: file, line: line})
+		at.kind, at.target = copRename, newName
+		d.ops = append(d.ops, at)
 	case opAdd:
-		for _, v := range ok {
-			m := member{group: group, target: d.strs.id(contactTarget(v.ci)), typ: uint8(v.ci.Type)}
-			if _, dup := c.members[m]; dup {
-				probs = append(probs, Problem{Kind: sources.ContactGroups, Pos: r.Pos, Field: contactField(v.ci),
-					Excerpt: excerpt(contactTarget(v.ci)), Reason: "duplicate conversation in the group: merged with an earlier row",
-					Warning: true, Item: v.it})
-				continue
-			}
-			if c.size[group] >= chatapi.MaxContactsPerGroup {
-				invalid(v.it, issue{contactField(v.ci), contactTarget(v.ci),
-					fmt.Sprintf("the group already holds %d conversations, the most allowed", chatapi.MaxContactsPerGroup)})
-				continue
-			}
-			c.members[m] = struct{}{}
-			c.size[group]++
-			d.ops = append(d.ops, cop{user: user, group: group, kind: copAdd, typ: m.typ, target: m.target, file: file, line: line})
-		}
+		probs = append(probs, c.addConversations(r, at, ok)...)
 	case opRemove:
-		for _, v := range ok {
-			m := member{group: group, target: d.strs.id(contactTarget(v.ci)), typ: uint8(v.ci.Type)}
-			if _, in := c.members[m]; in {
-				delete(c.members, m)
-				c.size[group]--
-			}
-			// A conversation this input never added may be in the target already: remove it.
-			d.ops = append(d.ops, cop{user: user, group: group, kind: copRemove, typ: m.typ, target: m.target, file: file, line: line})
-		}
+		c.removeConversations(at, ok)
 	}
 	return probs
+}
+
+// conversation is one conversation of a record that passed its own checks.
+type conversation struct {
+	it Item
+	ci chatapi.ContactItem
+}
+
+// invalidContact is the Problem of a conversation-group item that breaks rules.
+func invalidContact(it Item, issues ...issue) Problem {
+	return problemOf(sources.ContactGroups, it, issues)
+}
+
+// recordProblems reports a record that breaks a rule of its own (a bad user, group name or
+// operation): every conversation in it is invalid, with its own issues added, or the record
+// as one item when it names none.
+func recordProblems(r *sources.ContactGroup, issues []issue) []Problem {
+	if len(r.ContactItem) == 0 {
+		return []Problem{invalidContact(contactItem(r, nil), issues...)}
+	}
+	probs := make([]Problem, 0, len(r.ContactItem))
+	for i := range r.ContactItem {
+		ct := &r.ContactItem[i]
+		more, _ := contactIssues(ct)
+		probs = append(probs, invalidContact(contactItem(r, ct), slices.Concat(issues, more)...))
+	}
+	return probs
+}
+
+// checkConversations checks each conversation of a valid record on its own: the valid ones
+// go on, the others are problems.
+func checkConversations(r *sources.ContactGroup) (ok []conversation, probs []Problem) {
+	for i := range r.ContactItem {
+		ct := &r.ContactItem[i]
+		it := contactItem(r, ct)
+		if issues, ci := contactIssues(ct); len(issues) > 0 {
+			probs = append(probs, invalidContact(it, issues...))
+		} else {
+			ok = append(ok, conversation{it, ci})
+		}
+	}
+	return ok, probs
+}
+
+// group returns the user's group of the given current name, creating it when the user has
+// none of that name: an add that names no conversation then declares it, to be created
+// empty. When the user already has as many groups as allowed, refused holds the problems of
+// the record's items and no group is created.
+func (c *contactCollector) group(r *sources.ContactGroup, op string, at cop, name int32,
+	ok []conversation) (group int32, refused []Problem) {
+	key := [2]int32{at.user, name}
+	if group, known := c.names[key]; known {
+		return group, nil
+	}
+	if c.nGroups[at.user] >= chatapi.MaxContactGroupsPerUser {
+		is := issue{"GroupName", r.GroupName,
+			fmt.Sprintf("the user already has %d conversation groups, the most allowed", chatapi.MaxContactGroupsPerUser)}
+		if len(ok) == 0 {
+			return 0, []Problem{invalidContact(contactItem(r, nil), is)}
+		}
+		for _, v := range ok {
+			refused = append(refused, invalidContact(v.it, is))
+		}
+		return 0, refused
+	}
+	d := c.d
+	group = int32(len(d.groups))
+	d.groups = append(d.groups, name)
+	c.names[key] = group
+	c.nGroups[at.user]++
+	if len(ok) == 0 && op == opAdd {
+		at.group, at.kind, at.target = group, copDeclare, -1
+		d.ops = append(d.ops, at)
+	}
+	return group, nil
+}
+
+// addConversations keeps the adds of the conversations ok into group at.group: one already
+// in the group is merged with a warning, one new to the user beyond the user's limit is
+// invalid.
+func (c *contactCollector) addConversations(r *sources.ContactGroup, at cop, ok []conversation) []Problem {
+	var probs []Problem
+	for _, v := range ok {
+		m := member{group: at.group, target: c.d.strs.id(contactTarget(v.ci)), typ: uint8(v.ci.Type)}
+		if _, dup := c.members[m]; dup {
+			probs = append(probs, Problem{Kind: sources.ContactGroups, Pos: r.Pos, Field: contactField(v.ci),
+				Excerpt: sources.Excerpt(contactTarget(v.ci)),
+				Reason:  "duplicate conversation in the group: merged with an earlier row", Warning: true, Item: v.it})
+			continue
+		}
+		uc := userContact{user: at.user, target: m.target, typ: m.typ}
+		if c.refs[uc] == 0 && c.distinct[at.user] >= chatapi.MaxContactsPerUser {
+			probs = append(probs, invalidContact(v.it, issue{contactField(v.ci), contactTarget(v.ci),
+				fmt.Sprintf("the user's conversation groups already hold %d distinct conversations, the most allowed",
+					chatapi.MaxContactsPerUser)}))
+			continue
+		}
+		c.members[m] = struct{}{}
+		if c.refs[uc]++; c.refs[uc] == 1 {
+			c.distinct[at.user]++
+		}
+		at.kind, at.typ, at.target = copAdd, m.typ, m.target
+		c.d.ops = append(c.d.ops, at)
+	}
+	return probs
+}
+
+// removeConversations keeps the removes of the conversations ok from group at.group.
+func (c *contactCollector) removeConversations(at cop, ok []conversation) {
+	for _, v := range ok {
+		m := member{group: at.group, target: c.d.strs.id(contactTarget(v.ci)), typ: uint8(v.ci.Type)}
+		if _, in := c.members[m]; in {
+			delete(c.members, m)
+			uc := userContact{user: at.user, target: m.target, typ: m.typ}
+			if c.refs[uc]--; c.refs[uc] == 0 {
+				delete(c.refs, uc)
+				c.distinct[at.user]--
+			}
+		}
+		// A conversation this input never added may be in the target already: remove it.
+		at.kind, at.typ, at.target = copRemove, m.typ, m.target
+		c.d.ops = append(c.d.ops, at)
+	}
 }
 
 // contactTarget is the ID a conversation points at.
@@ -194,7 +265,7 @@ func contactField(ci chatapi.ContactItem) string {
 // order within a user.
 func (c *contactCollector) finish() *contactData {
 	d := c.d
-	c.names, c.nGroups, c.members, c.size = nil, nil, nil, nil
+	c.names, c.nGroups, c.members, c.refs, c.distinct = nil, nil, nil, nil, nil
 	d.strs.dropIndex()
 	rank := d.strs.ranks()
 	// A counting sort by the user's rank: stable like slices.SortStableFunc, but linear where

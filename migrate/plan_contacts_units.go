@@ -9,184 +9,191 @@ import (
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
-// cunit is a conversation-group unit being planned: its group, and the input position (index
-// in the user's operations) of its first operation, by which a user's units are ordered.
-type cunit struct {
-	group int32
-	first int
-	u     *Unit
+// ContactChanges is one user's intended conversation-group changes, the work of one unit.
+// It says what the input wants, not which requests to send: executing it reads what the user
+// has on the target, diffs, and sends only what the diff needs (execute_contacts.go), so that
+// no outcome depends on how the service answers a name it already has or a repeated add
+// (docs/vendor-api.md, "What the vendor leaves open").
+type ContactChanges struct {
+	From_Account string
+	// Lineages are the user's groups in the order the input first names them.
+	Lineages []ContactLineage
 }
 
-// contactUnits yields the conversation-group units in Ord order. Per user (sorted by ID), each
-// group gets one create_contact_group carrying the adds that precede its first other
-// operation (at most chunk of them), then update_contact_group requests in input order: runs
-// of adds and removes in chunks, each rename on its own. A user's units are ordered by the
-// input position of their first operation, so that renames and creates happen in the order
-// the input gives them (a rename that frees a name comes before the create that reuses it);
-// each unit's After is the previous unit of its group, so a group is created before it changes.
+// ContactLineage is one conversation group as the input follows it through its renames. A
+// name a rename frees and a later row uses again starts a lineage of its own.
+type ContactLineage struct {
+	// Names are the group's names in input order: its first, then each rename's new one.
+	Names []string
+	// Creates is set when the input adds to the group or declares it. A lineage that only
+	// removes or renames changes a group the target must already have: it is never created.
+	Creates bool
+	// Ops is the net change of each conversation the lineage names, ordered by the input
+	// position of its last row, which decides it: an add makes it present, a remove absent.
+	// Conversations the input does not name keep what the target has.
+	Ops []ContactOp
+	// Renames and Declares are the Unit.Items indexes of the rename rows and of the rows
+	// that name the group with no conversation; Items those of all of the lineage's rows.
+	Renames, Declares, Items []int
+}
+
+// ContactOp is the net change of one conversation in one lineage.
+type ContactOp struct {
+	Contact chatapi.ContactItem
+	Remove  bool
+	// Items are the Unit.Items indexes of the rows of the deciding kind (the adds of a net add,
+	// the removes of a net remove), last one last: they succeed or fail with its request. The
+	// rows a later row overrides succeed with the lineage.
+	Items []int
+}
+
+// Final returns the name the lineage ends with.
+func (l *ContactLineage) Final() string { return l.Names[len(l.Names)-1] }
+
+// last returns the input position (Unit.Items index) of the row that decides op.
+func (op *ContactOp) last() int { return op.Items[len(op.Items)-1] }
+
+// contactChunk is how many conversations one request carries: the plan's chunk, never more
+// than the vendor's 100 (51006), whatever the option asked for.
+func (p *Plan) contactChunk() int {
+	return min(p.chunk, chatapi.MaxContactsPerRequest)
+}
+
+// contactUnits yields the conversation-group units in Ord order: one per user, users sorted
+// by ID, carrying the user's rows as Items in input order and the lineages they add up to.
+// No unit waits for another: a user's writes are all in its own unit.
 func (p *Plan) contactUnits(ctx context.Context, fn func(*Unit) error) error {
 	d := p.contacts
 	ord := p.Offset(sources.ContactGroups)
 	return d.users(ctx, func(ops []cop) error {
-		units := planContactUser(d, ops, p.chunk)
-		last := make(map[int32]int)
-		for _, cu := range units {
-			cu.u.Ord = ord
-			cu.u.After = -1
-			if prev, ok := last[cu.group]; ok {
-				cu.u.After = prev
+		u := contactUnit(d, ops)
+		u.Ord = ord
+		ord++
+		return fn(u)
+	})
+}
+
+// contactUnit builds one user's unit from the user's operations, in input order.
+func contactUnit(d *contactData, ops []cop) *Unit {
+	user := d.strs.str(ops[0].user)
+	cc := &ContactChanges{From_Account: user}
+	u := &Unit{Kind: sources.ContactGroups, Key: user, After: -1, Contacts: cc, Items: make([]Item, len(ops))}
+	lineage := make(map[int32]int) // group → index in cc.Lineages
+	opOf := make(map[member]int)   // (group, conversation) → its index in the lineage's Ops
+	for i := range ops {
+		o := &ops[i]
+		li, seen := lineage[o.group]
+		if !seen {
+			li = len(cc.Lineages)
+			lineage[o.group] = li
+			cc.Lineages = append(cc.Lineages, ContactLineage{Names: []string{d.strs.str(d.groups[o.group])}})
+		}
+		l := &cc.Lineages[li]
+		u.Items[i] = d.item(o, user, l.Final())
+		l.Items = append(l.Items, i)
+		switch o.kind {
+		case copDeclare:
+			l.Creates = true
+			l.Declares = append(l.Declares, i)
+		case copRename:
+			l.Renames = append(l.Renames, i)
+			l.Names = append(l.Names, d.strs.str(o.target))
+		case copAdd, copRemove:
+			remove := o.kind == copRemove
+			l.Creates = l.Creates || !remove
+			key := member{group: o.group, target: o.target, typ: o.typ}
+			at, known := opOf[key]
+			if !known {
+				at = len(l.Ops)
+				opOf[key] = at
+				l.Ops = append(l.Ops, ContactOp{Contact: d.contact(o)})
 			}
-			last[cu.group] = ord
-			ord++
-			if err := fn(cu.u); err != nil {
-				return err
+			op := &l.Ops[at]
+			if op.Remove != remove || !known {
+				op.Remove, op.Items = remove, op.Items[:0]
 			}
+			op.Items = append(op.Items, i)
+		}
+	}
+	for i := range cc.Lineages {
+		l := &cc.Lineages[i]
+		slices.SortStableFunc(l.Ops, func(a, b ContactOp) int { return cmp.Compare(a.last(), b.last()) })
+	}
+	return u
+}
+
+// countContacts counts the conversation-group units and estimates their requests: per user,
+// the read of its groups and the writes the diff would send to a target holding nothing.
+func (p *Plan) countContacts(ctx context.Context, st *KindStats) error {
+	st.Units, st.Requests, st.Items = 0, 0, 0
+	chunk := p.contactChunk()
+	return p.contactUnits(ctx, func(u *Unit) error {
+		st.Units++
+		st.Items += len(u.Items)
+		st.Requests++ // the first page of get_contact_group
+		st.ByEndpoint[chatapi.PathGetContactGroup]++
+		writes, _ := diffContacts(u.Contacts, &contactPages{}, nil, chunk)
+		for _, w := range writes {
+			st.Requests++
+			st.ByEndpoint[w.path()]++
 		}
 		return nil
 	})
 }
 
-// planContactUser plans one user's operations (input order) into units, ordered.
-func planContactUser(d *contactData, ops []cop, chunk int) []cunit {
-	user := d.strs.str(ops[0].user)
-	var order []int32 // groups by first appearance
-	byGroup := make(map[int32][]int)
-	for i := range ops {
-		g := ops[i].group
-		if _, ok := byGroup[g]; !ok {
-			order = append(order, g)
-		}
-		byGroup[g] = append(byGroup[g], i)
+// item is the Item an operation of user's group, named name at that point, reports as.
+func (d *contactData) item(o *cop, user, name string) Item {
+	it := Item{Pos: sources.Pos{File: d.files[o.file], Line: int(o.line)}, From_Account: user, GroupName: name}
+	switch o.kind {
+	case copDeclare, copAdd:
+		it.Op = opAdd
+	case copRemove:
+		it.Op = opRemove
+	case copRename:
+		it.Op, it.NewGroupName = opRename, d.strs.str(o.target)
 	}
-	var units []cunit
-	for _, g := range order {
-		units = appendGroupUnits(units, d, user, g, ops, byGroup[g], chunk)
+	if o.kind == copAdd || o.kind == copRemove {
+		ci := d.contact(o)
+		it.Type, it.To_Account, it.ToGroupId = ci.Type, ci.To_Account, ci.ToGroupId
 	}
-	slices.SortStableFunc(units, func(a, b cunit) int { return cmp.Compare(a.first, b.first) })
-	return units
-}
-
-// appendGroupUnits plans one group: idx are its operations' indexes in ops, in input order.
-func appendGroupUnits(units []cunit, d *contactData, user string, g int32, ops []cop, idx []int, chunk int) []cunit {
-	name := d.strs.str(d.groups[g])
-	item := func(o *cop) Item {
-		it := Item{Pos: sources.Pos{File: d.files[o.file], Line: int(o.line)}, From_Account: user, GroupName: name}
-		switch o.kind {
-		case copDeclare, copAdd:
-			it.Op = opAdd
-		case copRemove:
-			it.Op = opRemove
-		case copRename:
-			it.Op, it.NewGroupName = opRename, d.strs.str(o.target)
-		}
-		if o.kind == copAdd || o.kind == copRemove {
-			ci := d.contact(o)
-			it.Type, it.To_Account, it.ToGroupId = ci.Type, ci.To_Account, ci.ToGroupId
-		}
-		return it
-	}
-
-	// The create: the leading adds, at most chunk conversations.
-	gci := chatapi.GroupContactItem{GroupName: name}
-	create := &Unit{Kind: sources.ContactGroups, Key: user,
-		Create: &chatapi.CreateContactGroupRequest{From_Account: user}}
-	k := 0
-	for ; k < len(idx); k++ {
-		o := &ops[idx[k]]
-		if o.kind == copDeclare {
-			create.Items = append(create.Items, item(o))
-			continue
-		}
-		if o.kind != copAdd || len(gci.ContactItem) == chunk {
-			break
-		}
-		gci.ContactItem = append(gci.ContactItem, d.contact(o))
-		create.Items = append(create.Items, item(o))
-	}
-	create.Create.GroupContactItem = []chatapi.GroupContactItem{gci}
-	if len(create.Items) == 0 {
-		// The group's first row is a rename or a remove: the create has no row of its own, so
-		// it reports as the empty group's creation at that row (every unit has an item).
-		first := &ops[idx[0]]
-		create.Items = []Item{{Pos: sources.Pos{File: d.files[first.file], Line: int(first.line)},
-			From_Account: user, GroupName: name, Op: opAdd}}
-	}
-	units = append(units, cunit{group: g, first: idx[0], u: create})
-
-	// The updates, in input order.
-	var batch *Unit
-	var inBatch map[member]bool
-	for ; k < len(idx); k++ {
-		o := &ops[idx[k]]
-		if o.kind == copRename {
-			batch = nil
-			it := item(o)
-			u := &Unit{Kind: sources.ContactGroups, Key: user, Items: []Item{it},
-				Update: &chatapi.UpdateContactGroupRequest{From_Account: user, UpdateType: 1,
-					UpdateGroup: chatapi.UpdateGroup{UpdateGroupType: chatapi.UpdateGroupRename,
-						OldGroupName: name, NewGroupName: it.NewGroupName}}}
-			units = append(units, cunit{group: g, first: idx[k], u: u})
-			name = it.NewGroupName
-			continue
-		}
-		m := member{target: o.target, typ: o.typ}
-		// A batch never names one conversation twice: the vendor does not say in which order
-		// it applies the items of one request.
-		if batch == nil || len(batch.Update.UpdateGroup.ContactUpdateItem) == chunk || inBatch[m] {
-			batch = &Unit{Kind: sources.ContactGroups, Key: user,
-				Update: &chatapi.UpdateContactGroupRequest{From_Account: user, UpdateType: 1,
-					UpdateGroup: chatapi.UpdateGroup{UpdateGroupType: chatapi.UpdateGroupMembers, OldGroupName: name}}}
-			inBatch = make(map[member]bool)
-			units = append(units, cunit{group: g, first: idx[k], u: batch})
-		}
-		opt := chatapi.ContactOptAdd
-		if o.kind == copRemove {
-			opt = chatapi.ContactOptDelete
-		}
-		ug := &batch.Update.UpdateGroup
-		ug.ContactUpdateItem = append(ug.ContactUpdateItem, chatapi.ContactUpdateItem{ContactOptType: opt, ContactItem: d.contact(o)})
-		batch.Items = append(batch.Items, item(o))
-		inBatch[m] = true
-	}
-	return units
+	return it
 }
 
 // EachContactUser calls fn with every user's intended conversation groups after every rename
 // and removal, users sorted by ID: final group name -> conversations sorted by Type, then ID
 // (an empty slice for an empty group).
 func (p *Plan) EachContactUser(ctx context.Context, fn func(user string, groups map[string][]chatapi.ContactItem) error) error {
+	return p.eachContactWant(ctx, func(user string, groups map[string][]chatapi.ContactItem, _ map[string]bool) error {
+		return fn(user, groups)
+	})
+}
+
+// eachContactWant is EachContactUser, and tells which groups the input only changes (it
+// removes from them or renames them, and adds nothing): those the target must already have,
+// which the run never creates.
+func (p *Plan) eachContactWant(ctx context.Context, fn func(user string, groups map[string][]chatapi.ContactItem, changeOnly map[string]bool) error) error {
 	d := p.contacts
 	return d.users(ctx, func(ops []cop) error {
-		names := make(map[int32]string)
-		sets := make(map[int32]map[member]bool)
-		var order []int32
-		for i := range ops {
-			o := &ops[i]
-			if _, ok := names[o.group]; !ok {
-				names[o.group] = d.strs.str(d.groups[o.group])
-				sets[o.group] = make(map[member]bool)
-				order = append(order, o.group)
-			}
-			m := member{target: o.target, typ: o.typ}
-			switch o.kind {
-			case copAdd:
-				sets[o.group][m] = true
-			case copRemove:
-				delete(sets[o.group], m)
-			case copRename:
-				names[o.group] = d.strs.str(o.target)
-			}
-		}
-		groups := make(map[string][]chatapi.ContactItem, len(order))
-		for _, g := range order {
-			cs := make([]chatapi.ContactItem, 0, len(sets[g]))
-			for m := range sets[g] {
-				cs = append(cs, d.contact(&cop{typ: m.typ, target: m.target}))
+		u := contactUnit(d, ops)
+		groups := make(map[string][]chatapi.ContactItem, len(u.Contacts.Lineages))
+		var changeOnly map[string]bool
+		for _, l := range u.Contacts.Lineages {
+			cs := make([]chatapi.ContactItem, 0, len(l.Ops))
+			for _, op := range l.Ops {
+				if !op.Remove {
+					cs = append(cs, op.Contact)
+				}
 			}
 			slices.SortFunc(cs, compareContacts)
-			groups[names[g]] = cs
+			groups[l.Final()] = cs
+			if !l.Creates {
+				if changeOnly == nil {
+					changeOnly = make(map[string]bool)
+				}
+				changeOnly[l.Final()] = true
+			}
 		}
-		return fn(d.strs.str(ops[0].user), groups)
+		return fn(u.Key, groups, changeOnly)
 	})
 }
 

@@ -104,10 +104,10 @@ func (c *friendCollector) add(r *sources.FriendGroup) []Problem {
 		key := uint64(uint32(user))<<32 | uint64(uint32(friend))
 		mask, known := c.in[key] // known: the friend is in one of the user's groups already
 		if gi >= 0 && mask&(1<<gi) != 0 {
-			pr := Problem{Kind: sources.FriendGroups, Pos: r.Pos, Field: "To_Account", Excerpt: excerpt(to),
+			pr := Problem{Kind: sources.FriendGroups, Pos: r.Pos, Field: "To_Account", Excerpt: sources.Excerpt(to),
 				Reason: "duplicate membership: merged with an earlier row", Warning: true, Item: friendItem(r, to)}
 			if friend == noFriend {
-				pr.Field, pr.Excerpt, pr.Reason = "GroupName", excerpt(r.GroupName), "duplicate declaration of an empty group: merged"
+				pr.Field, pr.Excerpt, pr.Reason = "GroupName", sources.Excerpt(r.GroupName), "duplicate declaration of an empty group: merged"
 			}
 			probs = append(probs, pr)
 			continue

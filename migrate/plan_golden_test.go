@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,10 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatmigrate/chatmigrate/samples/golden"
 	"github.com/chatmigrate/chatmigrate/sources"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files of testdata/")
 
 // testNow is the fixed "now" of the golden tests: 2024-01-01T00:00:00Z.
 var testNow = time.Unix(1704067200, 0)
@@ -49,8 +47,8 @@ func render(t *testing.T, in sources.Inputs, opt PlanOptions) string {
 	}
 	for _, k := range sources.Kinds {
 		st := p.Stats[k]
-		fmt.Fprintf(&b, "stats %s records=%d valid=%d invalid=%d warnings=%d requests=%d items=%d offset=%d\n",
-			k, st.Records, st.Valid, st.Invalid, st.Warnings, st.Requests, st.Items, p.Offset(k))
+		fmt.Fprintf(&b, "stats %s records=%d valid=%d invalid=%d warnings=%d units=%d requests=%d items=%d offset=%d\n",
+			k, st.Records, st.Valid, st.Invalid, st.Warnings, st.Units, st.Requests, st.Items, p.Offset(k))
 	}
 	for _, k := range sources.Kinds {
 		err := p.Units(context.Background(), k, func(u *Unit) error {
@@ -58,18 +56,22 @@ func render(t *testing.T, in sources.Inputs, opt PlanOptions) string {
 			switch {
 			case u.Topic != nil:
 				req = u.Topic
-			case u.GroupAdd != nil:
-				req = u.GroupAdd
-			case u.Create != nil:
-				req = u.Create
-			default:
-				req = u.Update
+			case u.Friends != nil:
+				req = u.Friends
+			case u.Contacts != nil:
+				req = contactSummary(u.Contacts)
 			}
 			j, err := json.Marshal(req)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(&b, "unit %d %s key=%q after=%d %s %s\n", u.Ord, k, u.Key, u.After, u.Endpoint(), j)
+			if u.Friends != nil {
+				renderFriendWrites(&b, u.Friends) // what the unit sends to an empty target
+			}
+			if u.Contacts != nil {
+				renderContactWrites(&b, u.Contacts) // what the unit sends to an empty target
+			}
 			for _, it := range u.Items {
 				fmt.Fprintf(&b, "  item %s%s\n", base(it.Pos), renderItem(it))
 			}
@@ -80,28 +82,6 @@ func render(t *testing.T, in sources.Inputs, opt PlanOptions) string {
 		}
 	}
 	return b.String()
-}
-
-// golden compares got with testdata/<name>, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file; got:\n%s", path, got)
-	}
 }
 
 // TestValidateGolden plans each directory of testdata/validate/ (its files taken by name, as
@@ -117,7 +97,7 @@ func TestValidateGolden(t *testing.T) {
 			if err := in.AddDir(dir); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join("validate", filepath.Base(dir), "golden.txt"), render(t, in, PlanOptions{}))
+			golden.Check(t, filepath.Join(dir, "golden.txt"), []byte(render(t, in, PlanOptions{})))
 		})
 	}
 }
@@ -162,7 +142,7 @@ func TestValidateGenerated(t *testing.T) {
 			if err := in.AddDir(dir); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join("plan", c.name+".txt"), render(t, in, PlanOptions{}))
+			golden.Check(t, filepath.Join("testdata", "plan", c.name+".txt"), []byte(render(t, in, PlanOptions{})))
 		})
 	}
 }

@@ -20,10 +20,14 @@ type record interface {
 // opener is one of sources.NewTopics, NewFriendGroups, NewContactGroups.
 type opener[T record] func(name string, r io.Reader, f sources.Format, gz bool) (*sources.Reader[T], error)
 
-// isHeaderError reports whether err is (or wraps) a *sources.HeaderError.
+// isHeaderError reports whether err ends one file only, so that the others are read on: a
+// *sources.HeaderError, or a *sources.FileError (a truncated or corrupt gzip stream).
 func isHeaderError(err error) bool {
-	var he *sources.HeaderError
-	return errors.As(err, &he)
+	var (
+		he *sources.HeaderError
+		fe *sources.FileError
+	)
+	return errors.As(err, &he) || errors.As(err, &fe)
 }
 
 // readRecords streams one input file of kind k through fn: rec for each record, or rowErr for

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -93,36 +94,42 @@ func TestPlanFriendRequestCounts(t *testing.T) {
 		}
 		return rows
 	}
-	// Signature packing wins: a={x,y}, b={x}, c={y} is 3 distinct sets but 2 signatures.
+	// Overlapping sets: a={x,y}, b={x}, c={y}; x and y each miss two groups.
 	sig := [][3]string{{"u", "a", "x"}, {"u", "a", "y"}, {"u", "b", "x"}, {"u", "c", "y"}}
+	// Every case is one user: one unit and one sns/group_get; the writes are what an empty
+	// target needs, the groups created by one group_add.
 	cases := []struct {
-		name              string
-		rows              [][3]string
-		requests, invalid int
+		name                   string
+		rows                   [][3]string
+		adds, updates, invalid int
 	}{
-		{"2500 friends in one group", many, 3, 0},
+		{"2500 friends in one group", many, 1, 2, 0}, // 1000 ride on the create
 		// A user has at most 32 friend groups: the 33rd to 40th rows are invalid, and the 32
-		// valid empty groups go in one name-only request (packUser's own test covers 40).
-		{"40 empty groups", empties, 1, 8},
-		{"10 groups sharing 1000 members", shared(1000), 1, 0},
-		{"10 groups sharing 1001 members", shared(1001), 2, 0},
-		{"exactly 32 groups", groups(32), 32, 0},
-		{"33 groups", groups(33), 32, 1},
-		{"signatures win", sig, 2, 0},
+		// valid empty groups go in one name-only request.
+		{"40 empty groups", empties, 1, 0, 8},
+		{"10 groups sharing 1000 members", shared(1000), 1, 0, 0},
+		{"10 groups sharing 1001 members", shared(1001), 1, 1, 0},
+		{"exactly 32 groups", groups(32), 1, 1, 0},
+		{"33 groups", groups(33), 1, 1, 1},
+		{"overlapping sets", sig, 1, 1, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p, probs := planOf(t, map[string]string{"friend_groups.csv": friendCSV(c.rows)}, PlanOptions{})
 			st := p.Stats[sources.FriendGroups]
-			if st.Requests != c.requests || st.Invalid != c.invalid || len(probs) != c.invalid {
-				t.Fatalf("requests %d invalid %d problems %d, want %d %d %d", st.Requests, st.Invalid, len(probs), c.requests, c.invalid, c.invalid)
+			requests := 1 + c.adds + c.updates
+			if st.Units != 1 || st.Requests != requests || st.Invalid != c.invalid || len(probs) != c.invalid {
+				t.Fatalf("units %d requests %d invalid %d problems %d, want 1 %d %d %d", st.Units, st.Requests, st.Invalid, len(probs), requests, c.invalid, c.invalid)
 			}
-			if got := len(units(t, p, sources.FriendGroups)); got != c.requests {
-				t.Fatalf("Units yields %d units, stats say %d", got, c.requests)
+			if got := len(units(t, p, sources.FriendGroups)); got != st.Units {
+				t.Fatalf("Units yields %d units, stats say %d", got, st.Units)
 			}
-			fc := p.FriendCounts()
-			if fc.Planned != c.requests || fc.Planned > fc.PerGroup || fc.Planned > fc.IdenticalSets {
-				t.Fatalf("FriendCounts %+v: planned must be the stats' count and never above the others", fc)
+			want := map[string]int{chatapi.PathGroupGet: 1, chatapi.PathGroupAdd: c.adds, chatapi.PathFriendUpdate: c.updates}
+			if c.updates == 0 {
+				delete(want, chatapi.PathFriendUpdate)
+			}
+			if !reflect.DeepEqual(st.ByEndpoint, want) {
+				t.Fatalf("requests by endpoint %v, want %v", st.ByEndpoint, want)
 			}
 			checkFriendCoverage(t, p)
 		})
@@ -153,64 +160,131 @@ func TestPlanContactRequestCounts(t *testing.T) {
 		}
 		return b.String()
 	}
+	// One unit per user; its requests are the read and what an empty target needs: one create
+	// of 100 conversations at most, then updates of 100 at most, whatever the chunk asked for.
 	cases := []struct {
-		name                    string
-		n, chunk                int
-		requests, creates, invs int
+		name                             string
+		n, chunk                         int
+		requests, creates, updates, invs int
 	}{
-		{"1000 conversations", 1000, 0, 10, 1, 0},
-		{"1001 conversations", 1001, 0, 10, 1, 1},
-		{"1000 at chunk 1000", 1000, 1000, 1, 1, 0},
-		{"1 conversation", 1, 0, 1, 1, 0},
+		{"1000 conversations", 1000, 0, 11, 1, 9, 0},
+		{"1001 conversations", 1001, 0, 11, 1, 9, 1},
+		{"1000 at chunk 1000", 1000, 1000, 11, 1, 9, 0},
+		{"1000 at chunk 300", 1000, 300, 11, 1, 9, 0},
+		{"1000 at chunk 250", 1000, 250, 11, 1, 9, 0},
+		{"1000 at chunk 50", 1000, 50, 21, 1, 19, 0},
+		{"1 conversation", 1, 0, 2, 1, 0, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p, probs := planOf(t, map[string]string{"contact_groups.csv": conv(c.n)}, PlanOptions{ContactChunk: c.chunk})
 			st := p.Stats[sources.ContactGroups]
-			if st.Requests != c.requests || st.ByEndpoint[chatapi.PathCreateContactGroup] != c.creates || len(probs) != c.invs {
+			if st.Requests != c.requests || st.ByEndpoint[chatapi.PathCreateContactGroup] != c.creates ||
+				st.ByEndpoint[chatapi.PathUpdateContactGroup] != c.updates || st.ByEndpoint[chatapi.PathGetContactGroup] != 1 ||
+				st.Units != 1 || len(probs) != c.invs {
 				t.Fatalf("stats %+v problems %v", st, probs)
 			}
 			if c.invs > 0 && probs[0].Pos.Line != 1002 {
 				t.Fatalf("want line 1002 (the 1001st) invalid, got %v", probs[0])
 			}
 			us := units(t, p, sources.ContactGroups)
-			for i, u := range us {
-				if want := i - 1; u.After != want || u.Key != "u" {
-					t.Fatalf("unit %d: after %d key %q, want after %d", i, u.After, u.Key, want)
-				}
+			if len(us) != 1 || us[0].After != -1 || us[0].Key != "u" || len(us[0].Items) != min(c.n, 1000) {
+				t.Fatalf("want one unit of user u with every valid row, got %d", len(us))
 			}
 			checkContactCoverage(t, p)
 		})
 	}
 }
 
-// checkFriendCoverage rebuilds group -> members from the units and compares it with
-// EachFriendUser: every valid membership planned, nothing else.
+// TestPlanContactLimitPerUser: the vendor's 1000 are distinct conversations per user across
+// all of its groups (51008), not per group: a conversation in two groups counts once, and one
+// removed from its only group frees its place.
+func TestPlanContactLimitPerUser(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("From_Account,GroupName,Type,To_Account,ToGroupId,Op\n")
+	for i := range 600 {
+		fmt.Fprintf(&b, "u,g1,1,c%04d,,\n", i)
+	}
+	for i := range 400 {
+		fmt.Fprintf(&b, "u,g2,1,c%04d,,\n", i) // in g1 already: no new distinct conversation
+	}
+	for i := 600; i < 1000; i++ {
+		fmt.Fprintf(&b, "u,g2,1,c%04d,,\n", i) // the 601st to 1000th
+	}
+	b.WriteString("u,g3,1,over,,\n")        // line 1402: the 1001st, invalid
+	b.WriteString("u,g1,1,c0999,,\n")       // in g2 already: fine
+	b.WriteString("u,g2,1,c0999,,remove\n") // still in g1: frees nothing
+	b.WriteString("u,g3,1,over2,,\n")       // line 1405: invalid
+	b.WriteString("u,g1,1,c0999,,remove\n") // in no group now: frees one
+	b.WriteString("u,g3,1,fits,,\n")
+	b.WriteString("v,g,1,other,,\n") // another user counts on its own
+	p, probs := planOf(t, map[string]string{"contact_groups.csv": b.String()}, PlanOptions{})
+	var lines []int
+	for _, pr := range probs {
+		lines = append(lines, pr.Pos.Line)
+	}
+	if !slices.Equal(lines, []int{1402, 1405}) {
+		t.Fatalf("invalid lines %v, want [1402 1405]: %v", lines, probs)
+	}
+	if st := p.Stats[sources.ContactGroups]; st.Units != 2 || st.Items != 1405 {
+		t.Fatalf("stats %+v", st)
+	}
+	checkContactCoverage(t, p)
+}
+
+// checkFriendCoverage applies the writes each unit sends to an empty target, checking the
+// vendor's limits, and compares the result with EachFriendUser: every valid membership
+// planned, nothing else; the writes are the ones the stats count.
 func checkFriendCoverage(t testing.TB, p *Plan) {
 	t.Helper()
 	got := map[string]map[string]map[string]bool{}
+	writes := map[string]int{}
 	for _, u := range units(t, p, sources.FriendGroups) {
-		r := u.GroupAdd
-		if len(r.GroupName) == 0 || len(r.GroupName) > 32 || len(r.To_Account) > 1000 || u.Key != r.From_Account {
-			t.Fatalf("unit breaks the limits: %+v", r)
+		fg := u.Friends
+		if len(fg.Groups) == 0 || len(fg.Groups) > 32 || u.Key != fg.From_Account || len(u.Items) == 0 {
+			t.Fatalf("unit breaks the limits: %+v", fg)
 		}
-		if want := len(r.GroupName) * max(len(r.To_Account), 1); len(u.Items) != want {
-			t.Fatalf("unit has %d items, want %d", len(u.Items), want)
-		}
-		if got[r.From_Account] == nil {
-			got[r.From_Account] = map[string]map[string]bool{}
-		}
-		for _, g := range r.GroupName {
-			if got[r.From_Account][g] == nil {
-				got[r.From_Account][g] = map[string]bool{}
-			}
-			for _, f := range r.To_Account {
-				if got[r.From_Account][g][f] {
-					t.Fatalf("%s/%s/%s sent twice", r.From_Account, g, f)
+		st := map[string]map[string]bool{}
+		got[fg.From_Account] = st
+		writes[chatapi.PathGroupGet]++
+		r := &friendRun{fg: fg, want: fg.Want, live: uint32(1)<<len(fg.Groups) - 1, lim: vendorFriendLimits}
+		c := classify(r.want, r.live, &r.tgt, r.lim)
+		for _, w := range c.plan(fg.Carry, r.lim) {
+			if w.create != 0 {
+				writes[chatapi.PathGroupAdd]++
+				req := r.addRequest(w)
+				if len(req.GroupName) > 32 || len(req.To_Account) > 1000 {
+					t.Fatalf("group_add breaks the limits: %+v", req)
 				}
-				got[r.From_Account][g][f] = true
+				for _, g := range req.GroupName {
+					if st[g] != nil {
+						t.Fatalf("%s/%s created twice", fg.From_Account, g)
+					}
+					st[g] = map[string]bool{}
+					for _, f := range req.To_Account {
+						st[g][f] = true
+					}
+				}
+				continue
+			}
+			writes[chatapi.PathFriendUpdate]++
+			req := r.updateRequest(w, c)
+			if len(req.UpdateItem) > 1000 {
+				t.Fatalf("friend_update of %d friends", len(req.UpdateItem))
+			}
+			for _, it := range req.UpdateItem {
+				list, _ := it.SnsItem[0].Strings()
+				for _, g := range list {
+					if st[g] == nil {
+						t.Fatalf("friend_update names %s/%s before it exists", fg.From_Account, g)
+					}
+					st[g][it.To_Account] = true
+				}
 			}
 		}
+	}
+	if st := p.Stats[sources.FriendGroups]; !reflect.DeepEqual(writes, st.ByEndpoint) && len(writes)+len(st.ByEndpoint) > 0 {
+		t.Fatalf("the units send %v, the stats say %v", writes, st.ByEndpoint)
 	}
 	want := map[string]map[string]map[string]bool{}
 	err := p.EachFriendUser(context.Background(), func(user string, groups map[string][]string) error {
@@ -231,51 +305,32 @@ func checkFriendCoverage(t testing.TB, p *Plan) {
 	}
 }
 
-// checkContactCoverage replays the units and compares the result with EachContactUser.
+// checkContactCoverage runs every unit's diff against an empty target held by the strict
+// simulator of plan_contacts_diff_test.go and compares the end state with EachContactUser:
+// every valid row planned, no request the simulator refuses. A group the input only changes
+// is not there to change, so it fails (51009) and is left out of the comparison.
 func checkContactCoverage(t testing.TB, p *Plan) {
 	t.Helper()
-	type key struct{ user, group string }
-	state := map[key]map[chatapi.ContactItem]bool{}
+	got := map[string]map[string][]chatapi.ContactItem{}
 	for _, u := range units(t, p, sources.ContactGroups) {
-		switch {
-		case u.Create != nil:
-			g := u.Create.GroupContactItem[0]
-			k := key{u.Key, g.GroupName}
-			if state[k] != nil {
-				t.Fatalf("group %v created twice", k)
-			}
-			state[k] = map[chatapi.ContactItem]bool{}
-			for _, c := range g.ContactItem {
-				state[k][c] = true
-			}
-		case u.Update.UpdateGroup.UpdateGroupType == chatapi.UpdateGroupRename:
-			ug := u.Update.UpdateGroup
-			old, nu := key{u.Key, ug.OldGroupName}, key{u.Key, ug.NewGroupName}
-			if state[old] == nil || state[nu] != nil {
-				t.Fatalf("rename %v -> %v invalid here", old, nu)
-			}
-			state[nu] = state[old]
-			delete(state, old)
-		default:
-			k := key{u.Key, u.Update.UpdateGroup.OldGroupName}
-			if state[k] == nil {
-				t.Fatalf("update of %v before its create", k)
-			}
-			for _, ci := range u.Update.UpdateGroup.ContactUpdateItem {
-				if ci.ContactOptType == chatapi.ContactOptAdd {
-					state[k][ci.ContactItem] = true
-				} else {
-					delete(state[k], ci.ContactItem)
-				}
+		if u.Contacts == nil || u.Key != u.Contacts.From_Account || u.After != -1 {
+			t.Fatalf("unit %d is not one user's conversation groups: %+v", u.Ord, u)
+		}
+		sim := newSim(nil)
+		writes, _ := diffContacts(u.Contacts, sim.pages(), nil, p.contactChunk())
+		for i := range writes {
+			if err := sim.apply(&writes[i]); err != nil {
+				t.Fatalf("user %s write %d: %v", u.Key, i, err)
 			}
 		}
+		got[u.Key] = sim.state()
 	}
-	want := map[key]map[chatapi.ContactItem]bool{}
-	err := p.EachContactUser(context.Background(), func(user string, groups map[string][]chatapi.ContactItem) error {
+	want := map[string]map[string][]chatapi.ContactItem{}
+	err := p.eachContactWant(context.Background(), func(user string, groups map[string][]chatapi.ContactItem, changeOnly map[string]bool) error {
+		want[user] = map[string][]chatapi.ContactItem{}
 		for g, cs := range groups {
-			want[key{user, g}] = map[chatapi.ContactItem]bool{}
-			for _, c := range cs {
-				want[key{user, g}][c] = true
+			if !changeOnly[g] {
+				want[user][g] = cs
 			}
 		}
 		return nil
@@ -283,8 +338,8 @@ func checkContactCoverage(t testing.TB, p *Plan) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(state, want) {
-		t.Fatalf("units give\n%v\nwant\n%v", state, want)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("units give\n%v\nwant\n%v", got, want)
 	}
 }
 
@@ -348,7 +403,7 @@ func TestPlanDeterministic(t *testing.T) {
 	if p.Fingerprint == fa {
 		t.Fatal("fingerprint ignores ContactChunk")
 	}
-	if p.Total != 2+3+2 || p.Offset(sources.FriendGroups) != 2 || p.Offset(sources.ContactGroups) != 5 {
+	if p.Total != 2+2+2 || p.Offset(sources.FriendGroups) != 2 || p.Offset(sources.ContactGroups) != 4 {
 		t.Fatalf("total %d offsets %d %d", p.Total, p.Offset(sources.FriendGroups), p.Offset(sources.ContactGroups))
 	}
 	if err := os.WriteFile(filepath.Join(dir, "topics.csv"), []byte(files["topics.csv"]+"@TGS#_a,three\n"), 0o644); err != nil {
@@ -389,15 +444,3 @@ func TestPlanHeaderErrorsJoined(t *testing.T) {
 }
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
-
-func TestPackUserEmptyGroups(t *testing.T) {
-	// Validation caps a user at 32 groups; the packing itself chunks any number.
-	gs := make([]fgroup, 40)
-	for i := range gs {
-		gs[i] = fgroup{name: int32(i), decl: &membership{}}
-	}
-	reqs, c := packUser(gs)
-	if len(reqs) != 2 || len(reqs[0].groups) != 32 || len(reqs[1].groups) != 8 || c.Planned != 2 || c.PerGroup != 2 {
-		t.Fatalf("40 empty groups: %d requests %+v", len(reqs), c)
-	}
-}

@@ -2,24 +2,61 @@ package migrate
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
-// Report file names in the output directory (CONTRACT.md "Output").
+// Report file names in the output directory (docs/contract.md, "Output").
 const (
 	FailuresFile = "failures.csv"
 	TopicIDsFile = "topic_ids.csv"
 	SummaryFile  = "summary.json"
+
+	// validate's own files: it never writes run's.
+	ValidateFailuresFile = "validate_failures.csv"
+	ValidateSummaryFile  = "validate_summary.json"
 )
+
+// reportSet names the files a command's Reports write: run's, or validate's (no topic IDs,
+// no failed_<kind>.jsonl).
+type reportSet struct {
+	failures, summary string
+	topicIDs, failed  bool
+}
+
+var (
+	runReports      = reportSet{failures: FailuresFile, summary: SummaryFile, topicIDs: true, failed: true}
+	validateReports = reportSet{failures: ValidateFailuresFile, summary: ValidateSummaryFile}
+)
+
+// files lists the names of the files of s.
+func (s reportSet) files() []string {
+	names := []string{s.failures, s.summary}
+	if s.topicIDs {
+		names = append(names, TopicIDsFile)
+	}
+	if s.failed {
+		for _, k := range sources.Kinds {
+			names = append(names, FailedFile(k))
+		}
+	}
+	return names
+}
+
+// RunReportFiles returns the names of the files run's Reports write in the output
+// directory, and ValidateReportFiles validate's: a command must refuse an input that is one of
+// them, since it replaces them.
+func RunReportFiles() []string { return runReports.files() }
+
+// ValidateReportFiles returns the names of the files validate's Reports write.
+func ValidateReportFiles() []string { return validateReports.files() }
 
 // CodeInvalid is failures.csv's code for a row that failed validation.
 const CodeInvalid = "invalid"
@@ -38,6 +75,7 @@ var (
 // work done so far (except in bulk mode, see beginBulk). It is safe for concurrent use.
 type Reports struct {
 	dir string
+	set reportSet
 
 	mu       sync.Mutex
 	failures *csvFile
@@ -65,20 +103,44 @@ type jsonlFile struct {
 	w *bufio.Writer
 }
 
+// createCSV replaces the file at path with one holding header, atomically (replaceFile),
+// and returns it open for appending rows.
 func createCSV(path string, header []string) (*csvFile, error) {
-	f, err := os.Create(path)
+	var head bytes.Buffer
+	hw := csv.NewWriter(&head)
+	hw.Write(header)
+	hw.Flush()
+	f, err := replaceFile(path, head.Bytes())
 	if err != nil {
-		return nil, fmt.Errorf("create report: %w", err)
+		return nil, err
 	}
 	// csv.NewWriter's own buffer is bufio.NewWriter(buf), which is buf itself since buf is
 	// large enough; flush empties both anyway, so rows never depend on that.
 	buf := bufio.NewWriterSize(f, csvBufferSize)
-	c := &csvFile{f: f, buf: buf, w: csv.NewWriter(buf)}
-	if err := c.write(header, false); err != nil {
-		f.Close()
-		return nil, err
+	return &csvFile{f: f, buf: buf, w: csv.NewWriter(buf)}, nil
+}
+
+// replaceFile puts a new file holding head at path in one rename, and returns it open for
+// appending. The old file is never truncated: a command still reading it (verify reading
+// topic_ids.csv) reads it whole, and there is no moment when path holds half a header.
+func replaceFile(path string, head []byte) (*os.File, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return nil, fmt.Errorf("create report: %w", err)
 	}
-	return c, nil
+	err = f.Chmod(0o644) // CreateTemp makes it 0600: a report is to be read
+	if err == nil {
+		_, err = f.Write(head)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("create report %s: %w", filepath.Base(path), err)
+	}
+	return f, nil
 }
 
 // write writes one row and, unless bulk, flushes it to the file.
@@ -123,16 +185,27 @@ func (j *jsonlFile) flush() error {
 	return nil
 }
 
-// OpenReports creates dir if needed and (re)creates failures.csv and topic_ids.csv with their
-// headers. failed_<kind>.jsonl is created on the first failure of that kind.
-func OpenReports(dir string) (*Reports, error) {
+// OpenReports creates dir if needed and replaces run's failures.csv and topic_ids.csv with
+// new ones holding their headers. failed_<kind>.jsonl is created on the first failure of that
+// kind.
+func OpenReports(dir string) (*Reports, error) { return openReports(dir, runReports) }
+
+// OpenValidateReports opens validate's reports in dir, as OpenReports opens run's:
+// validate_failures.csv, and validate_summary.json on WriteSummary. It leaves run's files
+// alone, so that validate may share a run's output directory, even while the run goes.
+func OpenValidateReports(dir string) (*Reports, error) { return openReports(dir, validateReports) }
+
+func openReports(dir string, set reportSet) (*Reports, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create report directory: %w", err)
 	}
-	r := &Reports{dir: dir, failed: make(map[sources.Kind]*jsonlFile)}
+	r := &Reports{dir: dir, set: set, failed: make(map[sources.Kind]*jsonlFile)}
 	var err error
-	if r.failures, err = createCSV(filepath.Join(dir, FailuresFile), failuresHeader); err != nil {
+	if r.failures, err = createCSV(filepath.Join(dir, set.failures), failuresHeader); err != nil {
 		return nil, err
+	}
+	if !set.topicIDs {
+		return r, nil
 	}
 	if r.topicIDs, err = createCSV(filepath.Join(dir, TopicIDsFile), topicIDsHeader); err != nil {
 		r.failures.f.Close()
@@ -160,14 +233,16 @@ func (r *Reports) Failure(kind sources.Kind, it Item, code, msg string) error {
 	if r.closed {
 		return errors.New("reports: closed")
 	}
-	err := r.failures.write([]string{string(kind), it.Pos.File, strconv.Itoa(it.Pos.Line), it.From_Account,
-		it.GroupId, it.GroupName, it.To_Account, it.ToGroupId, it.TopicName, code, msg}, r.bulk)
-	if err != nil {
+	if err := r.failures.write(failureRow(kind, it, code, msg), r.bulk); err != nil {
 		return err
 	}
-	line, ok := failedLine(kind, it)
-	if !ok {
+	l, ok := failedInput(kind, it)
+	if !ok || !r.set.failed {
 		return nil
+	}
+	line, err := appendLine(nil, l)
+	if err != nil {
+		return err
 	}
 	j := r.failed[kind]
 	if j == nil {
@@ -178,7 +253,7 @@ func (r *Reports) Failure(kind sources.Kind, it Item, code, msg string) error {
 		j = &jsonlFile{f: f, w: bufio.NewWriter(f)}
 		r.failed[kind] = j
 	}
-	return j.write(append(line, '\n'), r.bulk)
+	return j.write(line, r.bulk)
 }
 
 // Problem records an invalid record (code "invalid"); warnings are not failures and are
@@ -192,12 +267,20 @@ func (r *Reports) Problem(p Problem) error {
 
 // TopicID records an imported topic's ID in topic_ids.csv.
 func (r *Reports) TopicID(it Item, topicID string) error {
+	return r.topic(newTopicLine(it, topicID))
+}
+
+// topic writes a topic_ids.csv row.
+func (r *Reports) topic(t *topicLine) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
 		return errors.New("reports: closed")
 	}
-	return r.topicIDs.write([]string{it.GroupId, it.TopicName, topicID, it.Pos.File, strconv.Itoa(it.Pos.Line)}, r.bulk)
+	if r.topicIDs == nil {
+		return errors.New("reports: validate's reports hold no topic IDs")
+	}
+	return r.topicIDs.write(t.row(), r.bulk)
 }
 
 // Close writes any row still buffered and closes every report file. It is safe to call twice.
@@ -217,97 +300,8 @@ func (r *Reports) Close() error {
 	for _, j := range r.failed {
 		errs = append(errs, j.f.Close())
 	}
+	if r.failures != nil && errors.Join(errs...) == nil {
+		errs = append(errs, sortFailures(filepath.Join(r.dir, r.set.failures)))
+	}
 	return errors.Join(errs...)
 }
-
-// failedLine renders an item in its kind's JSONL input format (CONTRACT.md), with the field
-// names of the input. ok is false for an item with nothing to give back.
-func failedLine(kind sources.Kind, it Item) (line []byte, ok bool) {
-	var v any
-	switch kind {
-	case sources.Topics:
-		if it.GroupId == "" && it.TopicName == "" && it.TopicId == "" {
-			return nil, false
-		}
-		t := failedTopic{GroupId: it.GroupId, TopicId: it.TopicId, TopicName: it.TopicName,
-			From_Account: it.From_Account, CustomString: it.CustomString, FaceUrl: it.FaceUrl,
-			Notification: it.Notification, Introduction: it.Introduction}
-		if it.CreateTime != "" {
-			// A number, as the input format has it; a value that is no number stays a string
-			// (the row was invalid for that reason, and the person fixing it needs to see it).
-			if _, err := strconv.ParseInt(it.CreateTime, 10, 64); err == nil {
-				t.CreateTime = json.Number(it.CreateTime)
-			} else {
-				t.CreateTime = it.CreateTime
-			}
-		}
-		v = t
-	case sources.FriendGroups:
-		if it.From_Account == "" && it.GroupName == "" {
-			return nil, false
-		}
-		f := failedFriendGroup{From_Account: it.From_Account, GroupName: it.GroupName, To_Account: []string{}}
-		if it.To_Account != "" {
-			f.To_Account = []string{it.To_Account}
-		}
-		v = f
-	case sources.ContactGroups:
-		if it.From_Account == "" && it.GroupName == "" {
-			return nil, false
-		}
-		c := failedContactGroup{From_Account: it.From_Account, GroupName: it.GroupName, NewGroupName: it.NewGroupName}
-		if it.Op != "" && it.Op != opAdd {
-			c.Op = it.Op
-		}
-		if it.Type != 0 || it.TypeText != "" || it.To_Account != "" || it.ToGroupId != "" {
-			ci := failedContact{To_Account: it.To_Account, ToGroupId: it.ToGroupId}
-			switch {
-			case it.Type != 0:
-				ci.Type = it.Type
-			case it.TypeText != "":
-				ci.Type = it.TypeText
-			}
-			c.ContactItem = []failedContact{ci}
-		}
-		v = c
-	default:
-		return nil, false
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, false // unreachable: strings, numbers and slices always encode
-	}
-	return b, true
-}
-
-// The JSONL forms of failed items: the input formats of CONTRACT.md.
-type (
-	failedTopic struct {
-		GroupId      string `json:"GroupId"`
-		TopicId      string `json:"TopicId,omitempty"`
-		TopicName    string `json:"TopicName"`
-		From_Account string `json:"From_Account,omitempty"`
-		CustomString string `json:"CustomString,omitempty"`
-		FaceUrl      string `json:"FaceUrl,omitempty"`
-		Notification string `json:"Notification,omitempty"`
-		Introduction string `json:"Introduction,omitempty"`
-		CreateTime   any    `json:"CreateTime,omitempty"`
-	}
-	failedFriendGroup struct {
-		From_Account string   `json:"From_Account"`
-		GroupName    string   `json:"GroupName"`
-		To_Account   []string `json:"To_Account"`
-	}
-	failedContactGroup struct {
-		From_Account string          `json:"From_Account"`
-		GroupName    string          `json:"GroupName"`
-		Op           string          `json:"Op,omitempty"`
-		NewGroupName string          `json:"NewGroupName,omitempty"`
-		ContactItem  []failedContact `json:"ContactItem,omitempty"`
-	}
-	failedContact struct {
-		Type       any    `json:"Type,omitempty"`
-		To_Account string `json:"To_Account,omitempty"`
-		ToGroupId  string `json:"ToGroupId,omitempty"`
-	}
-)

@@ -97,7 +97,7 @@ func TestReplayJournalFlushesOnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range units {
-		data, err := marshalRecord(&unitRecord{Topic: &topicRecord{GroupId: "@TGS#_g", TopicName: fmt.Sprintf("n%d", i),
+		data, err := marshalRecord(&unitRecord{Topic: &topicLine{GroupId: "@TGS#_g", TopicName: fmt.Sprintf("n%d", i),
 			TopicId: "@TGS#_g@TOPIC#_x", File: "t.csv", Line: i + 2}})
 		if err != nil {
 			t.Fatal(err)

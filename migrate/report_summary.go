@@ -10,9 +10,12 @@ import (
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
-// KindSummary is one kind's line in summary.json (CONTRACT.md). Skipped counts items done by
-// an earlier run; the verify counts are present only for verify.
+// KindSummary is one kind's line in summary.json (docs/contract.md, "Output"). Skipped counts
+// items done by an earlier run; the verify counts are present only for verify.
 type KindSummary struct {
+	// Items is the planned items of a run (what succeeded, failed and skipped add up to at
+	// the end), so that a page or a script can tell how much of a running run is left.
+	Items     int `json:"items,omitempty"`
 	Records   int `json:"records"`
 	Invalid   int `json:"invalid"`
 	Requests  int `json:"requests"`
@@ -29,9 +32,19 @@ type KindSummary struct {
 	Differs int `json:"differs,omitempty"`
 }
 
+// Command names the command a summary is of: summary.json's "command".
+type Command string
+
+// The commands that write a summary. Verify's summary differs in shape (see verifyKind).
+const (
+	CommandValidate Command = "validate"
+	CommandRun      Command = "run"
+	CommandVerify   Command = "verify"
+)
+
 // Summary is summary.json: what a command did, with one KindSummary per kind.
 type Summary struct {
-	Command           string
+	Command           Command
 	Started, Finished time.Time
 	Target            string // where the data went ("" for validate); never holds a credential
 	Kinds             map[sources.Kind]*KindSummary
@@ -52,7 +65,7 @@ type verifyKind struct {
 
 // summaryHead is the part of summary.json that is not per kind.
 type summaryHead struct {
-	Command  string    `json:"command"`
+	Command  Command   `json:"command"`
 	Started  time.Time `json:"started"`
 	Finished time.Time `json:"finished"`
 	Target   string    `json:"target,omitempty"`
@@ -75,7 +88,7 @@ func (s *Summary) MarshalJSON() ([]byte, error) {
 		if ks == nil {
 			ks = &KindSummary{}
 		}
-		if s.Command == "verify" {
+		if s.Command == CommandVerify {
 			m[string(k)] = verifyKind{ks, ks.Checked, ks.Equal, ks.Missing, ks.Extra, ks.Differs}
 			continue
 		}
@@ -110,7 +123,7 @@ func (s *Summary) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// WriteSummary writes summary.json atomically: a reader sees the old file or the new one,
+// WriteSummary writes summary.json (validate's: validate_summary.json) atomically: a reader sees the old file or the new one,
 // never half of one, even if the process dies while writing.
 func (r *Reports) WriteSummary(s *Summary) error {
 	b, err := json.MarshalIndent(s, "", "  ")
@@ -120,7 +133,7 @@ func (r *Reports) WriteSummary(s *Summary) error {
 	b = append(b, '\n')
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return writeAtomic(filepath.Join(r.dir, SummaryFile), b)
+	return writeAtomic(filepath.Join(r.dir, r.set.summary), b)
 }
 
 // writeAtomic writes data to path through a synced temporary file and a rename.

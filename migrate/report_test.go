@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chatmigrate/chatmigrate/samples/golden"
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
@@ -70,12 +71,13 @@ func TestReportFailures(t *testing.T) {
 	}
 	// Every call has reached the files already, before Close.
 	wantCSV := "kind,source,line,From_Account,GroupId,GroupName,To_Account,ToGroupId,TopicName,code,message\n" +
-		"topics,in/topics.csv,7,admin,@TGS#_g,,,,\"话题, \"\"quoted\"\"\",10004,bad parameter\n" +
+		"topics,in/topics.csv,7,admin,@TGS#_g,,,,\"话题, \"\"quoted\"\"\",10004,bad parameter (hint: the request was refused as invalid: check the row's fields)\n" +
 		"topics,in/topics.csv,8,admin,@TGS#_g,,,,\"话题, \"\"quoted\"\"\",invalid,CreateTime: not an integer\n" +
 		"topics,in/topics.csv,9,,,,,,,invalid,not valid JSON\n" +
-		"friend_groups,f.csv,2,u,,g,v,,,32216,not a friend\n" +
-		"friend_groups,f.csv,3,u,,empty,,,,30011,limit\n" +
-		"contact_groups,c.csv,4,u,,g,,@TGS#x,,51009,no group\n" +
+		// The codes' meanings go beside the vendor's texts (chatapi.Meaning).
+		"friend_groups,f.csv,2,u,,g,v,,,32216,not a friend (hint: not friends yet: import the friendships first)\n" +
+		"friend_groups,f.csv,3,u,,empty,,,,30011,limit (hint: the user has too many friend groups (at most 32) or friends)\n" +
+		"contact_groups,c.csv,4,u,,g,,@TGS#x,,51009,no group (hint: the conversation group does not exist)\n" +
 		"contact_groups,c.csv,5,u,,g,v,,,invalid,Type: must be 1 or 2\n"
 	if got := readFile(t, filepath.Join(dir, FailuresFile)); got != wantCSV {
 		t.Errorf("failures.csv:\n%s\nwant:\n%s", got, wantCSV)
@@ -187,7 +189,7 @@ func TestReportSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := readFile(t, filepath.Join(dir, SummaryFile))
-	golden(t, filepath.Join("plan", "summary.json"), got)
+	golden.Check(t, filepath.Join("testdata", "plan", "summary.json"), []byte(got))
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(got), &m); err != nil {
 		t.Fatal(err)
@@ -220,7 +222,7 @@ func TestReportSummaryVerifyZeros(t *testing.T) {
 		want    bool
 	}{{"verify", true}, {"run", false}, {"validate", false}} {
 		t.Run(tc.command, func(t *testing.T) {
-			s := &Summary{Command: tc.command, Kinds: map[sources.Kind]*KindSummary{
+			s := &Summary{Command: Command(tc.command), Kinds: map[sources.Kind]*KindSummary{
 				sources.Topics: {Records: 2, Checked: 2, Equal: 2}}}
 			b, err := json.Marshal(s)
 			if err != nil {

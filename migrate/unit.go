@@ -1,6 +1,3 @@
-// Package migrate validates legacy records, plans them into requests that fit the vendor's
-// limits, executes the plan against the Chat REST API with rate limits, retries and a
-// checkpoint, verifies the result by reading it back, and writes the reports.
 package migrate
 
 import (
@@ -35,9 +32,11 @@ type Item struct {
 	TypeText string
 }
 
-// Unit is one planned request. Ord is its stable position in the plan: the same input and
-// options always give the same units in the same order, so a resumed run can skip by Ord.
-// Exactly one of the request fields is set.
+// Unit is one planned request, or for friend and conversation groups one user's work (see
+// FriendGroups, ContactChanges). Ord
+// is its stable position in the plan: the same input and options always give the same units
+// in the same order, so a resumed run can skip by Ord. Exactly one of the request fields is
+// set.
 type Unit struct {
 	Ord   int
 	Kind  sources.Kind
@@ -45,24 +44,22 @@ type Unit struct {
 	After int    // Ord of the unit that must have finished before this one is sent, or -1
 
 	Topic    *chatapi.ImportTopicRequest
-	GroupAdd *chatapi.GroupAddRequest
-	Create   *chatapi.CreateContactGroupRequest
-	Update   *chatapi.UpdateContactGroupRequest
+	Friends  *FriendGroups
+	Contacts *ContactChanges
 
 	Items []Item
 }
 
-// Endpoint returns the service path the unit is sent to (import_topic's default path).
+// Endpoint returns the service path the unit is sent to (import_topic's default path), or
+// for a user's unit the path of its first request.
 func (u *Unit) Endpoint() string {
 	switch {
 	case u.Topic != nil:
 		return chatapi.PathImportTopic
-	case u.GroupAdd != nil:
-		return chatapi.PathGroupAdd
-	case u.Create != nil:
-		return chatapi.PathCreateContactGroup
-	default:
-		return chatapi.PathUpdateContactGroup
+	case u.Friends != nil:
+		return chatapi.PathGroupGet // a user's friend groups are read before they are written
+	default: // a user's conversation groups are read before they are written
+		return chatapi.PathGetContactGroup
 	}
 }
 

@@ -2,16 +2,12 @@ package migrate
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/chatmigrate/chatmigrate/sources"
 )
-
-// excerptRunes bounds Problem.Excerpt: enough to recognise a value, short enough for a table.
-const excerptRunes = 40
 
 // issue is one rule a record breaks: the field at fault, the value and why.
 type issue struct {
@@ -20,8 +16,10 @@ type issue struct {
 
 // textRule says how one field is checked. Every field must be valid UTF-8 (the CSV reader
 // passes bytes through unchanged, and the API speaks JSON). IDs and names must not hold
-// control characters; free text (CustomString, Notification, Introduction) may, since a
-// notification legitimately spans lines.
+// control characters, nor begin or end with white space: the service takes them byte for
+// byte, so "li.wei " would be another user than "li.wei", and trimming it silently would
+// change what the source says. Free text (CustomString, Notification, Introduction) may hold
+// both, since a notification legitimately spans lines.
 type textRule struct {
 	field    string
 	required bool
@@ -41,6 +39,8 @@ func (r textRule) check(value string) *issue {
 		return &issue{r.field, value, "not valid UTF-8"}
 	case !r.freeText && hasControl(value):
 		return &issue{r.field, value, "contains a control character"}
+	case !r.freeText && hasEdgeSpace(value):
+		return &issue{r.field, value, "begins or ends with white space: it would name another ID than without it (never trimmed)"}
 	case r.max > 0 && len(value) > r.max:
 		return &issue{r.field, value, fmt.Sprintf("too long: %d bytes of UTF-8, at most %d", len(value), r.max)}
 	}
@@ -57,26 +57,22 @@ func hasControl(s string) bool {
 	return false
 }
 
-// excerpt returns a short, printable rendering of v: invalid bytes and control characters
-// escaped as Go does, cut after excerptRunes characters with an ellipsis.
-func excerpt(v string) string {
-	cut := false
-	n, i := 0, 0
-	for i < len(v) {
-		if n == excerptRunes {
-			cut = true
-			break
+// hasEdgeSpace reports whether s begins or ends with a white space character.
+func hasEdgeSpace(s string) bool {
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	return unicode.IsSpace(first) || unicode.IsSpace(last)
+}
+
+// printableASCII returns the 1-based position of the first byte of s that is not printable
+// ASCII (0x20-0x7e), or 0: the charset of the IDs an app may choose.
+func printableASCII(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return i + 1
 		}
-		_, size := utf8.DecodeRuneInString(v[i:])
-		i += size
-		n++
 	}
-	q := strconv.Quote(v[:i])
-	q = q[1 : len(q)-1]
-	if cut {
-		q += "…"
-	}
-	return q
+	return 0
 }
 
 // problemOf turns a record's issues into one Problem: the first issue names the field and the
@@ -88,11 +84,12 @@ func problemOf(kind sources.Kind, it Item, issues []issue) Problem {
 	for _, o := range issues[1:] {
 		reason += "; " + o.field + ": " + o.reason
 	}
-	return Problem{Kind: kind, Pos: it.Pos, Field: first.field, Excerpt: excerpt(first.value), Reason: reason, Item: it}
+	return Problem{Kind: kind, Pos: it.Pos, Field: first.field, Excerpt: sources.Excerpt(first.value), Reason: reason, Item: it}
 }
 
 // rowProblem turns a reader's malformed-row error into a Problem. The row could not be read,
-// so the Item holds only its position. The reader's excerpt is already printable.
+// so the Item holds only its position. The reader's excerpt is made by sources.Excerpt, as
+// problemOf's is, so it is kept as it is.
 func rowProblem(kind sources.Kind, e *sources.RowError) Problem {
 	pos := sources.Pos{File: e.File, Line: e.Line}
 	return Problem{Kind: kind, Pos: pos, Field: e.Field, Excerpt: e.Excerpt, Reason: e.Reason, Item: Item{Pos: pos}}

@@ -1,21 +1,23 @@
 package migrate
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
-// Field rules of friend and conversation groups (API.md). Account and group IDs have no
-// documented length here: only UTF-8 and control characters are checked.
+// Field rules of friend and conversation groups (docs/vendor-api.md, "Limits"). A
+// conversation group name may have the newer pages' 64 bytes (contactNameWarnings warns
+// above the error list's 32); a group ID's form is checked by groupIDProblem.
 var (
-	ruleFrom             = textRule{field: "From_Account", required: true}
+	ruleFrom             = textRule{field: "From_Account", required: true, max: chatapi.MaxUserIDBytes}
 	ruleFriendGroupName  = textRule{field: "GroupName", required: true, max: chatapi.MaxFriendGroupNameBytes}
-	ruleFriendTo         = textRule{field: "To_Account", required: true}
-	ruleContactGroupName = textRule{field: "GroupName", required: true, max: chatapi.MaxContactGroupName}
-	ruleNewGroupName     = textRule{field: "NewGroupName", required: true, max: chatapi.MaxContactGroupName}
-	ruleContactTo        = textRule{field: "To_Account", required: true}
+	ruleFriendTo         = textRule{field: "To_Account", required: true, max: chatapi.MaxUserIDBytes}
+	ruleContactGroupName = textRule{field: "GroupName", required: true, max: chatapi.MaxContactGroupNameNewer}
+	ruleNewGroupName     = textRule{field: "NewGroupName", required: true, max: chatapi.MaxContactGroupNameNewer}
+	ruleContactTo        = textRule{field: "To_Account", required: true, max: chatapi.MaxUserIDBytes}
 	ruleContactGroupId   = textRule{field: "ToGroupId", required: true}
 )
 
@@ -131,8 +133,8 @@ func contactIssues(c *sources.Contact) ([]issue, chatapi.ContactItem) {
 		ci.Type = chatapi.ContactGroup
 		if is := ruleContactGroupId.check(c.ToGroupId); is != nil {
 			issues = append(issues, *is)
-		} else if len(c.ToGroupId) <= len("@TGS#") || !strings.HasPrefix(c.ToGroupId, "@TGS#") {
-			issues = append(issues, issue{"ToGroupId", c.ToGroupId, "not a group ID: must start with @TGS#"})
+		} else if reason := groupIDProblem(c.ToGroupId); reason != "" {
+			issues = append(issues, issue{"ToGroupId", c.ToGroupId, reason})
 		}
 		if c.To_Account != "" {
 			issues = append(issues, issue{"To_Account", c.To_Account, "a group conversation (Type 2) has no To_Account"})
@@ -142,4 +144,41 @@ func contactIssues(c *sources.Contact) ([]issue, chatapi.ContactItem) {
 	}
 	ci.To_Account, ci.ToGroupId = c.To_Account, c.ToGroupId
 	return issues, ci
+}
+
+// groupIDProblem checks the form of a group conversation's group ID (docs/vendor-api.md,
+// "Limits"): one the vendor assigned or a Community's (GroupIDPrefix, CommunityPrefix, then
+// the rest), or one the app chose, which is printable ASCII of at most
+// MaxCustomGroupIDBytes and never starts with GroupIDPrefix. It returns why the ID is
+// bad, or "".
+func groupIDProblem(id string) string {
+	if at := printableASCII(id); at > 0 {
+		return fmt.Sprintf("byte %d is not printable ASCII: a group ID is printable ASCII", at)
+	}
+	switch {
+	case id == chatapi.GroupIDPrefix || id == chatapi.CommunityPrefix:
+		return "only the " + id + " prefix: the rest of the group ID is missing"
+	case strings.HasPrefix(id, chatapi.GroupIDPrefix):
+		return ""
+	case len(id) > chatapi.MaxCustomGroupIDBytes:
+		return fmt.Sprintf("too long for a custom group ID: %d bytes, at most %d", len(id), chatapi.MaxCustomGroupIDBytes)
+	}
+	return ""
+}
+
+// contactNameWarnings returns the warnings of a conversation-group record whose group names
+// are longer than the vendor's error list allows (51011: 32 bytes) but within what its newer
+// create and update pages allow (64): where the pages disagree, refusing the name would cost
+// the group if the newer pages are right, so it is sent and the service decides.
+func contactNameWarnings(r *sources.ContactGroup) []Problem {
+	var out []Problem
+	for _, f := range [...]struct{ field, value string }{{"GroupName", r.GroupName}, {"NewGroupName", r.NewGroupName}} {
+		if n := len(f.value); n > chatapi.MaxContactGroupName && n <= chatapi.MaxContactGroupNameNewer {
+			out = append(out, Problem{Kind: sources.ContactGroups, Pos: r.Pos, Field: f.field, Excerpt: sources.Excerpt(f.value),
+				Reason: fmt.Sprintf("%d bytes of UTF-8: the vendor's error list allows %d, its create and update pages %d; "+
+					"sent, the service may refuse it (51011)", n, chatapi.MaxContactGroupName, chatapi.MaxContactGroupNameNewer),
+				Warning: true, Item: contactItem(r, nil)})
+		}
+	}
+	return out
 }

@@ -9,13 +9,13 @@ import (
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
-// Field rules of a topic (API.md "Topics"). From_Account has no documented length: only
-// UTF-8 and control characters are checked.
+// Field rules of a topic (docs/vendor-api.md, "Limits"); a custom TopicId's form is checked by
+// topicIDProblem.
 var (
 	ruleGroupId      = textRule{field: "GroupId", required: true}
 	ruleTopicId      = textRule{field: "TopicId", max: chatapi.MaxTopicIDBytes}
 	ruleTopicName    = textRule{field: "TopicName", required: true, max: chatapi.MaxTopicNameBytes}
-	ruleTopicFrom    = textRule{field: "From_Account"}
+	ruleTopicFrom    = textRule{field: "From_Account", max: chatapi.MaxUserIDBytes}
 	ruleCustomString = textRule{field: "CustomString", max: chatapi.MaxCustomStringBytes, freeText: true}
 	ruleFaceUrl      = textRule{field: "FaceUrl", max: chatapi.MaxFaceURLBytes}
 	ruleNotification = textRule{field: "Notification", max: chatapi.MaxNotificationBytes, freeText: true}
@@ -78,24 +78,28 @@ func validateTopic(t *sources.Topic, nowUnix int64) ([]issue, *chatapi.ImportTop
 	}
 }
 
-// topicIDProblem checks a custom TopicId against API.md: "{GroupId}@TOPIC#_{suffix}", the
-// suffix printable ASCII without either marker. The length is checked by the field rule.
+// topicIDProblem checks a custom TopicId against docs/vendor-api.md, "Limits":
+// "{GroupId}@TOPIC#_{custom}", printable ASCII, the custom part without @TGS#_. An ID that
+// holds @TOPIC#_@TOPIC# is of the vendor's own form (one an app-to-app migration carries):
+// the service does not take it as a custom ID. A custom part may hold @TOPIC#_ otherwise.
+// The length is checked by the field rule.
 func topicIDProblem(groupID, topicID string) string {
 	prefix := groupID + chatapi.TopicMarker
 	if groupID == "" || !strings.HasPrefix(topicID, prefix) {
 		return fmt.Sprintf("must be the GroupId followed by %s and a suffix", chatapi.TopicMarker)
 	}
 	suffix := topicID[len(prefix):]
-	if suffix == "" {
+	switch {
+	case suffix == "":
 		return "empty suffix after " + chatapi.TopicMarker
+	case strings.Contains(topicID, chatapi.VendorTopicMarker):
+		return "a TopicId the vendor assigned (it holds " + chatapi.VendorTopicMarker + "): it cannot be imported as a custom ID; " +
+			"leave TopicId empty to have the service assign a new one"
+	case strings.Contains(suffix, chatapi.CommunityPrefix):
+		return "suffix must not contain " + chatapi.CommunityPrefix
 	}
-	for i := 0; i < len(suffix); i++ {
-		if c := suffix[i]; c < 0x20 || c > 0x7e {
-			return fmt.Sprintf("suffix byte %d is not printable ASCII", i+1)
-		}
-	}
-	if strings.Contains(suffix, chatapi.CommunityPrefix) || strings.Contains(suffix, chatapi.TopicMarker) {
-		return "suffix must not contain " + chatapi.CommunityPrefix + " or " + chatapi.TopicMarker
+	if at := printableASCII(topicID); at > 0 {
+		return fmt.Sprintf("byte %d is not printable ASCII: a custom TopicId is printable ASCII", at)
 	}
 	return ""
 }

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
+	"github.com/chatmigrate/chatmigrate/migrate/pacer"
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
@@ -21,9 +22,9 @@ type VerifyOptions struct {
 	API API
 	// Call tunes the requests exactly as for run: per-endpoint rate limits with AIMD, retries,
 	// the cap on requests in flight, and the run-wide stop on a fatal answer.
-	Call CallOptions
-	// Admin is get_topic's From_Account (default "administrator"): an App admin may read any
-	// Community group, where a topic's own From_Account may have left it since.
+	Call pacer.Options
+	// Admin is get_topic's From_Account (default chatapi.DefaultIdentifier): an App admin may
+	// read any Community group, where a topic's own From_Account may have left it since.
 	Admin string
 	// TopicIDs are the IDs an earlier run recorded (topic_ids.csv), for topics whose input has
 	// no TopicId; nil: such topics are matched by name.
@@ -87,8 +88,8 @@ var readEndpoint = map[sources.Kind]string{
 // conversation groups for the users it names: there, whatever the input does not define is
 // extra (a user's other groups included), and elsewhere nothing is looked at.
 //
-// Requests go through the same caller as Execute's: rate limits, retries and the fatal
-// stop. The three kinds are read at the same time. The error is a *FatalError when the API
+// Requests go through a pacer as Execute's do: rate limits, retries and the fatal stop. The
+// three kinds are read at the same time. The error is a *pacer.FatalError when the API
 // refused the run as a whole, ctx's error when it ended, or a local failure (reading the
 // input, writing the reports); the result is valid in every case.
 func Verify(ctx context.Context, p *Plan, opt VerifyOptions) (*VerifyResult, error) {
@@ -98,7 +99,7 @@ func Verify(ctx context.Context, p *Plan, opt VerifyOptions) (*VerifyResult, err
 	if opt.Sample <= 0 {
 		opt.Sample = 1
 	}
-	v := &verifier{p: p, opt: opt, c: newCaller(opt.Call), counts: make(map[sources.Kind]*verifyCounts)}
+	v := &verifier{p: p, opt: opt, c: pacer.New(opt.Call), counts: make(map[sources.Kind]*verifyCounts)}
 	for _, k := range sources.Kinds {
 		v.counts[k] = &verifyCounts{}
 	}
@@ -107,7 +108,7 @@ func Verify(ctx context.Context, p *Plan, opt VerifyOptions) (*VerifyResult, err
 	g.Go(func() error { return v.friends(gctx) })
 	g.Go(func() error { return v.contacts(gctx) })
 	err := g.Wait()
-	switch f := v.c.stopped(); {
+	switch f := v.c.Stopped(); {
 	case f != nil:
 		err = f
 	case ctx.Err() != nil:
@@ -120,7 +121,7 @@ func Verify(ctx context.Context, p *Plan, opt VerifyOptions) (*VerifyResult, err
 type verifier struct {
 	p      *Plan
 	opt    VerifyOptions
-	c      *caller
+	c      *pacer.Pacer
 	counts map[sources.Kind]*verifyCounts
 
 	mu     sync.Mutex
@@ -135,10 +136,10 @@ func (v *verifier) admin() string {
 	if v.opt.Admin != "" {
 		return v.opt.Admin
 	}
-	return "administrator"
+	return chatapi.DefaultIdentifier
 }
 
-// pool runs kind k's checks, at most Concurrency at once (the caller's cap on requests in
+// pool runs kind k's checks, at most Concurrency at once (the pacer's cap on requests in
 // flight is the real limit; this one bounds the goroutines).
 type pool struct {
 	v   *verifier
@@ -149,7 +150,7 @@ type pool struct {
 
 func (v *verifier) newPool(ctx context.Context, k sources.Kind) *pool {
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(v.c.opt.Concurrency)
+	g.SetLimit(v.c.Concurrency())
 	return &pool{v: v, k: k, g: g, ctx: gctx}
 }
 
@@ -184,9 +185,9 @@ func (p *pool) wait(err error) error {
 // failure stops it.
 func (v *verifier) record(ctx context.Context, k sources.Kind, key string, res checkResult, err error) error {
 	if err != nil {
-		var fe *FatalError
+		var fe *pacer.FatalError
 		var ce *chatapi.Error
-		var ee *ExhaustedError
+		var ee *pacer.ExhaustedError
 		switch {
 		case errors.As(err, &fe):
 			return fe
@@ -223,7 +224,7 @@ func (v *verifier) record(ctx context.Context, k sources.Kind, key string, res c
 
 // result returns the counts so far.
 func (v *verifier) result() *VerifyResult {
-	s := &Summary{Command: "verify"}
+	s := &Summary{Command: CommandVerify}
 	if v.opt.Summary != nil {
 		*s = *v.opt.Summary
 	}
@@ -231,7 +232,7 @@ func (v *verifier) result() *VerifyResult {
 	for _, k := range sources.Kinds {
 		st := v.p.Stats[k]
 		c := v.counts[k]
-		cs := v.c.stats(readEndpoint[k])
+		cs := v.c.Stats(readEndpoint[k])
 		s.Kinds[k] = &KindSummary{Records: st.Records, Invalid: st.Invalid,
 			Requests: int(cs.Requests), Retries: int(cs.Retries), Throttled: int(cs.Throttled),
 			Checked: int(c.checked.Load()), Equal: int(c.equal.Load()), Missing: int(c.missing.Load()),

@@ -8,7 +8,7 @@ import (
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
-// The statuses of diff.csv (CONTRACT.md).
+// The statuses of diff.csv (docs/contract.md, "Output").
 const (
 	DiffMissing = "missing" // the input has it, the target does not
 	DiffExtra   = "extra"   // the target has it in a group or for a user the input covers, the input does not
@@ -48,7 +48,7 @@ func (d *Diff) row() []string {
 type checkResult struct {
 	checked, equal int
 	diffs          []Diff
-	missing        []any
+	missing        []inputLine
 }
 
 // count adds the diffs of one status.
@@ -83,18 +83,9 @@ func diffFriendGroups(user string, want map[string][]string, got []chatapi.Frien
 			return Diff{Kind: sources.FriendGroups, Status: status, From_Account: user, GroupName: group,
 				Member: m, Field: "To_Account"}
 		},
-		sorted: func(ms []string) []string { slices.Sort(ms); return ms },
-		missing: func(user, group string, ms []string) any {
-			return failedFriendGroup{From_Account: user, GroupName: group, To_Account: nonNil(ms)}
-		},
+		sorted:  func(ms []string) []string { slices.Sort(ms); return ms },
+		missing: func(user, group string, ms []string) inputLine { return friendGroupInputOf(user, group, ms) },
 	})
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // diffContactGroups compares a user's conversation groups in the input (final name after
@@ -112,11 +103,30 @@ func diffContactGroups(user string, want, got map[string][]chatapi.ContactItem) 
 		have[name] = set
 	}
 	return diffGroups(user, want, have, groupRules[chatapi.ContactItem]{
-		kind:    sources.ContactGroups,
-		diff:    contactDiff,
-		sorted:  sortedContactItems,
-		missing: func(user, group string, cs []chatapi.ContactItem) any { return missingContactGroup(user, group, cs) },
+		kind:   sources.ContactGroups,
+		diff:   contactDiff,
+		sorted: sortedContactItems,
+		missing: func(user, group string, cs []chatapi.ContactItem) inputLine {
+			return contactGroupInputOf(user, group, cs)
+		},
 	})
+}
+
+// onlyIfThere leaves out of want the groups the input only changes (changeOnly: it removes
+// from them or renames them, and adds nothing) that the target does not have: a run fails
+// their rows (51009) rather than create them, so they are not missing. Those the target has
+// are compared as any other.
+func onlyIfThere(want, got map[string][]chatapi.ContactItem, changeOnly map[string]bool) map[string][]chatapi.ContactItem {
+	if len(changeOnly) == 0 {
+		return want
+	}
+	out := make(map[string][]chatapi.ContactItem, len(want))
+	for name, cs := range want {
+		if _, there := got[name]; there || !changeOnly[name] {
+			out[name] = cs
+		}
+	}
+	return out
 }
 
 // groupRules are what diffGroups needs of a kind of group with members M.
@@ -124,7 +134,7 @@ type groupRules[M comparable] struct {
 	kind    sources.Kind
 	diff    func(status, user, group string, m M) Diff // the row of one missing or extra member
 	sorted  func([]M) []M                              // members in the order their rows go
-	missing func(user, group string, ms []M) any       // the missing_<kind>.jsonl line adding ms
+	missing func(user, group string, ms []M) inputLine // the missing_<kind>.jsonl line adding ms
 }
 
 // diffGroups compares a user's groups in the input (group → members) with the target's
@@ -182,13 +192,4 @@ func sortedContactItems(cs []chatapi.ContactItem) []chatapi.ContactItem {
 	out := slices.Clone(cs)
 	slices.SortFunc(out, compareContacts)
 	return slices.Compact(out)
-}
-
-// missingContactGroup is a line of missing_contact_groups.jsonl.
-func missingContactGroup(user, name string, cs []chatapi.ContactItem) failedContactGroup {
-	l := failedContactGroup{From_Account: user, GroupName: name}
-	for _, c := range cs {
-		l.ContactItem = append(l.ContactItem, failedContact{Type: c.Type, To_Account: c.To_Account, ToGroupId: c.ToGroupId})
-	}
-	return l
 }

@@ -204,13 +204,22 @@ func TestDiffContactGroups(t *testing.T) {
 		return Diff{Kind: sources.ContactGroups, Status: status, From_Account: "u", GroupName: group, Member: member, Field: field}
 	}
 	tests := []struct {
-		name      string
-		want, got map[string][]chatapi.ContactItem
-		checked   int
-		equal     int
-		diffs     []Diff
-		lines     []string
+		name       string
+		want, got  map[string][]chatapi.ContactItem
+		changeOnly map[string]bool // groups the input only removes from or renames
+		checked    int
+		equal      int
+		diffs      []Diff
+		lines      []string
 	}{
+		{
+			name:       "a group the input only changes is not missing when the target lacks it",
+			want:       map[string][]chatapi.ContactItem{"renamed": {}, "trimmed": {}, "a": {c2c("x")}},
+			got:        map[string][]chatapi.ContactItem{"a": {c2c("x")}, "trimmed": {c2c("y")}},
+			changeOnly: map[string]bool{"renamed": true, "trimmed": true},
+			checked:    2, equal: 1,
+			diffs: []Diff{cd(DiffExtra, "trimmed", "y", "To_Account")},
+		},
 		{
 			name:    "equal",
 			want:    map[string][]chatapi.ContactItem{"a": {c2c("x"), grp("@TGS#g")}, "e": {}},
@@ -237,7 +246,8 @@ func TestDiffContactGroups(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			checkVerifyResult(t, diffContactGroups("u", tc.want, tc.got), tc.checked, tc.equal, tc.diffs, tc.lines)
+			checkVerifyResult(t, diffContactGroups("u", onlyIfThere(tc.want, tc.got, tc.changeOnly), tc.got),
+				tc.checked, tc.equal, tc.diffs, tc.lines)
 		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi/chatsim"
+	"github.com/chatmigrate/chatmigrate/migrate/pacer"
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
@@ -54,7 +55,7 @@ func TestVerifyReadErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			api := &disturbedAPI{API: r.api, user: "u1", err: tc.err}
 			res, err := r.verify(t, runOut, t.TempDir(), api, 1)
-			var fe *FatalError
+			var fe *pacer.FatalError
 			if tc.fatal {
 				if !errors.As(err, &fe) {
 					t.Fatalf("err = %v, want a *FatalError", err)

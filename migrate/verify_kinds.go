@@ -95,7 +95,7 @@ func (v *verifier) contacts(ctx context.Context) error {
 		v.opt.Progress.Start(sources.ContactGroups, n)
 	}
 	pl := v.newPool(ctx, sources.ContactGroups)
-	err := v.p.EachContactUser(ctx, func(user string, want map[string][]chatapi.ContactItem) error {
+	err := v.p.eachContactWant(ctx, func(user string, want map[string][]chatapi.ContactItem, changeOnly map[string]bool) error {
 		if !inSample(user, v.opt.Sample) {
 			return nil
 		}
@@ -104,7 +104,7 @@ func (v *verifier) contacts(ctx context.Context) error {
 			if err != nil {
 				return checkResult{}, err
 			}
-			return diffContactGroups(user, want, got), nil
+			return diffContactGroups(user, onlyIfThere(want, got, changeOnly), got), nil
 		})
 	})
 	return pl.wait(err)

@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -16,18 +17,32 @@ import (
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
-// DiffFile is verify's list of differences in the output directory (CONTRACT.md).
+// DiffFile is verify's list of differences in the output directory (docs/contract.md,
+// "Output").
 const DiffFile = "diff.csv"
 
+// VerifySummaryFile is verify's summary in the output directory: not run's summary.json,
+// which a verify in a run's output directory would otherwise replace.
+const VerifySummaryFile = "verify_summary.json"
+
+// VerifyReportFiles returns the names of the files verify writes in the output directory.
+func VerifyReportFiles() []string {
+	names := []string{DiffFile, VerifySummaryFile}
+	for _, k := range sources.Kinds {
+		names = append(names, MissingFile(k))
+	}
+	return names
+}
+
 // MissingFile returns the name of a kind's re-feedable list of missing items,
-// missing_<kind>.jsonl: `chatmigrate run --topics out/missing_topics.jsonl` fills the gaps.
+// missing_<kind>.jsonl: a run given that file as its input of the kind fills the gaps.
 func MissingFile(k sources.Kind) string { return "missing_" + string(k) + ".jsonl" }
 
 var diffHeader = []string{"kind", "status", "From_Account", "GroupId", "GroupName", "member", "field", "want", "got"}
 
 // DiffReport writes verify's reports into a directory: diff.csv, missing_<kind>.jsonl and
-// summary.json. It leaves run's reports (failures.csv, topic_ids.csv) alone, so that verify
-// may share run's --out. Rows reach the operating system before a call returns. It is safe
+// verify_summary.json. It leaves run's reports (failures.csv, topic_ids.csv, summary.json)
+// alone, so that verify may share run's output directory, even while the run goes. Rows reach the operating system before a call returns. It is safe
 // for concurrent use.
 type DiffReport struct {
 	dir string
@@ -39,27 +54,32 @@ type DiffReport struct {
 	closed  bool
 }
 
-// OpenDiffReport creates dir if needed, (re)creates diff.csv with its header and removes the
-// missing_<kind>.jsonl files of an earlier verify (they are created on the first missing item).
+// OpenDiffReport creates dir if needed and replaces diff.csv with a new one holding its
+// header and each missing_<kind>.jsonl with an empty one, atomically (replaceFile): all three
+// are there, empty when nothing of the kind is missing, so that a script can feed each to run.
 func OpenDiffReport(dir string) (*DiffReport, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create report directory: %w", err)
 	}
+	r := &DiffReport{dir: dir, missing: make(map[sources.Kind]*os.File)}
 	for _, k := range sources.Kinds {
-		if err := os.Remove(filepath.Join(dir, MissingFile(k))); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("remove old report: %w", err)
+		f, err := replaceFile(filepath.Join(dir, MissingFile(k)), nil)
+		if err != nil {
+			r.Close()
+			return nil, err
 		}
+		r.missing[k] = f
 	}
-	f, err := os.Create(filepath.Join(dir, DiffFile))
+	var head bytes.Buffer
+	hw := csv.NewWriter(&head)
+	hw.Write(diffHeader)
+	hw.Flush()
+	f, err := replaceFile(filepath.Join(dir, DiffFile), head.Bytes())
 	if err != nil {
-		return nil, fmt.Errorf("create report: %w", err)
-	}
-	r := &DiffReport{dir: dir, f: f, w: csv.NewWriter(f), missing: make(map[sources.Kind]*os.File)}
-	r.w.Write(diffHeader)
-	if err := r.flush(); err != nil {
-		f.Close()
+		r.Close()
 		return nil, err
 	}
+	r.f, r.w = f, csv.NewWriter(f)
 	return r, nil
 }
 
@@ -75,17 +95,19 @@ func (r *DiffReport) flush() error {
 }
 
 // Write records the differences and missing items of one group or user of kind k.
-func (r *DiffReport) Write(k sources.Kind, diffs []Diff, missing []any) error {
+func (r *DiffReport) Write(k sources.Kind, diffs []Diff, missing []inputLine) error {
 	if len(diffs) == 0 && len(missing) == 0 {
 		return nil
 	}
 	var lines []byte
 	for _, m := range missing {
-		b, err := json.Marshal(m)
-		if err != nil {
-			return fmt.Errorf("encode missing %s: %w", k, err)
+		if m.kind() != k {
+			return fmt.Errorf("missing %s: a line of %s", k, m.kind())
 		}
-		lines = append(append(lines, b...), '\n')
+		var err error
+		if lines, err = appendLine(lines, m); err != nil {
+			return fmt.Errorf("missing %s: %w", k, err)
+		}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -103,11 +125,7 @@ func (r *DiffReport) Write(k sources.Kind, diffs []Diff, missing []any) error {
 	}
 	f := r.missing[k]
 	if f == nil {
-		var err error
-		if f, err = os.Create(filepath.Join(r.dir, MissingFile(k))); err != nil {
-			return fmt.Errorf("create report: %w", err)
-		}
-		r.missing[k] = f
+		return fmt.Errorf("missing %s: not a kind", k)
 	}
 	// One write per group or user: a line is never split between calls.
 	if _, err := f.Write(lines); err != nil {
@@ -116,13 +134,13 @@ func (r *DiffReport) Write(k sources.Kind, diffs []Diff, missing []any) error {
 	return nil
 }
 
-// WriteSummary writes summary.json atomically, as Reports.WriteSummary does.
+// WriteSummary writes verify_summary.json atomically, as Reports.WriteSummary does.
 func (r *DiffReport) WriteSummary(s *Summary) error {
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode summary: %w", err)
 	}
-	return writeAtomic(filepath.Join(r.dir, SummaryFile), append(b, '\n'))
+	return writeAtomic(filepath.Join(r.dir, VerifySummaryFile), append(b, '\n'))
 }
 
 // Close closes the report files. It is safe to call twice.
@@ -133,7 +151,10 @@ func (r *DiffReport) Close() error {
 		return nil
 	}
 	r.closed = true
-	errs := []error{r.f.Close()}
+	var errs []error
+	if r.f != nil {
+		errs = append(errs, r.f.Close())
+	}
 	for _, f := range r.missing {
 		errs = append(errs, f.Close())
 	}

@@ -1,7 +1,6 @@
 package migrate
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi/chatsim"
+	"github.com/chatmigrate/chatmigrate/samples/golden"
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
@@ -59,18 +59,7 @@ func TestVerifyTampered(t *testing.T) {
 	})
 	rows := diffRows(t, out)
 	got := strings.ReplaceAll(strings.Join(rows, "\n")+"\n", twoID, "<TopicId of two>")
-	golden := filepath.Join("testdata", "verify", "tamper_diff.golden")
-	if *updateVerify {
-		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if want := readOrEmpty(golden); got != want {
-		t.Errorf("diff.csv rows (sorted):\n%s\nwant:\n%s", got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "verify", "tamper_diff.golden"), []byte(got))
 	wantLines := map[sources.Kind]string{
 		sources.Topics:        `{"GroupId":"@TGS#_a","TopicName":"two","CustomString":"cs2"}` + "\n",
 		sources.FriendGroups:  `{"From_Account":"u1","GroupName":"best","To_Account":["u3"]}` + "\n" + `{"From_Account":"u2","GroupName":"many","To_Account":["f0700"]}` + "\n",

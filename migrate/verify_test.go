@@ -3,8 +3,6 @@ package migrate
 import (
 	"context"
 	"encoding/csv"
-	"errors"
-	"flag"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -16,10 +14,9 @@ import (
 
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi/chatsim"
+	"github.com/chatmigrate/chatmigrate/migrate/pacer"
 	"github.com/chatmigrate/chatmigrate/sources"
 )
-
-var updateVerify = flag.Bool("update-verify", false, "rewrite testdata/verify/*.golden")
 
 const (
 	vApp   = 1400000099
@@ -28,7 +25,7 @@ const (
 )
 
 // vCall keeps retries quick: the tests' faults are few and the emulator is local.
-var vCall = CallOptions{Concurrency: 8, Timeout: 2 * time.Second, BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond}
+var vCall = pacer.Options{Concurrency: 8, Timeout: 2 * time.Second, BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond}
 
 // verifyRig is an emulator behind an httptest server, a client for it, and an input.
 type verifyRig struct {
@@ -239,9 +236,10 @@ func TestVerifyClean(t *testing.T) {
 	if rows := diffRows(t, out); len(rows) != 0 {
 		t.Errorf("diff.csv rows after a clean run: %v", rows)
 	}
+	// All three are there, empty, so that a refill command never finds one missing.
 	for _, k := range sources.Kinds {
-		if _, err := os.Stat(filepath.Join(out, MissingFile(k))); !errors.Is(err, os.ErrNotExist) {
-			t.Errorf("%s exists after a clean run", MissingFile(k))
+		if fi, err := os.Stat(filepath.Join(out, MissingFile(k))); err != nil || fi.Size() != 0 {
+			t.Errorf("%s after a clean run: %v, want an empty file", MissingFile(k), err)
 		}
 	}
 	// One get_topic per group, one group_get per user, and get_contact_group pages: u1's 4

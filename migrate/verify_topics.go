@@ -2,12 +2,87 @@ package migrate
 
 import (
 	"cmp"
-	"encoding/json"
+	"context"
+	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
+	"github.com/chatmigrate/chatmigrate/migrate/pacer"
 	"github.com/chatmigrate/chatmigrate/sources"
 )
+
+// topicNameFilter is get_topic's ResponseFilter for a read that needs each topic's ID, name
+// and creation time only: a Community's 200 topics then answer in a few tens of KB, where
+// every field of every topic may pass the vendor's 1 MB cap on an answer (10018).
+var topicNameFilter = []string{"TopicName", "CreateTime"}
+
+// topicReads reads a Community's topics with get_topic, which has no paging: an answer the
+// vendor finds too big (10018, chatapi.ClassTooBig) is asked for again in smaller pieces,
+// never given up (docs/vendor-api.md, "Transport" and "Error classes").
+type topicReads struct {
+	p   *pacer.Pacer
+	api API
+}
+
+// once sends q once through the pacer.
+func (r topicReads) once(ctx context.Context, q *chatapi.GetTopicRequest) ([]chatapi.TopicAndSelfInfo, error) {
+	var resp *chatapi.GetTopicResponse
+	if err := r.p.Do(ctx, chatapi.PathGetTopic, pacer.Capture(&resp, r.api.GetTopic, q)); err != nil {
+		return nil, err
+	}
+	return resp.TopicAndSelfInfo, nil
+}
+
+// names returns the topics of q.GroupId with at least their IDs, names and creation times:
+// every field when the answer fits, else those three (topicNameFilter).
+func (r topicReads) names(ctx context.Context, q chatapi.GetTopicRequest) ([]chatapi.TopicAndSelfInfo, error) {
+	got, err := r.once(ctx, &q)
+	if !chatapi.IsTooBig(err) || slices.Equal(q.ResponseFilter, topicNameFilter) {
+		return got, err
+	}
+	q.ResponseFilter = topicNameFilter
+	return r.once(ctx, &q)
+}
+
+// all returns what q asks for (every topic when q.TopicIdList is empty). An answer that
+// would be too big is read as halves of the ID list, and those as halves again; with no
+// list, the IDs are listed first (names). Only a single topic too big for an answer, which
+// the vendor's field limits rule out, fails.
+func (r topicReads) all(ctx context.Context, q chatapi.GetTopicRequest) ([]chatapi.TopicAndSelfInfo, error) {
+	got, err := r.once(ctx, &q)
+	if !chatapi.IsTooBig(err) {
+		return got, err
+	}
+	ids := q.TopicIdList
+	if len(ids) == 0 {
+		lq := q
+		lq.ResponseFilter = topicNameFilter
+		listed, lerr := r.names(ctx, lq)
+		if lerr != nil {
+			return nil, fmt.Errorf("listing the topics of %s, whose answer is too big: %w", q.GroupId, lerr)
+		}
+		for _, t := range listed {
+			if t.ErrorCode == 0 {
+				ids = append(ids, t.TopicInfo.TopicId)
+			}
+		}
+	}
+	if len(ids) < 2 {
+		return nil, err
+	}
+	var out []chatapi.TopicAndSelfInfo
+	for _, part := range [][]string{ids[:len(ids)/2], ids[len(ids)/2:]} {
+		pq := q
+		pq.TopicIdList = part
+		got, err := r.all(ctx, pq)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	return out, nil
+}
 
 // verifyTopic is a topic the input defines, with what verify knows of its ID.
 type verifyTopic struct {
@@ -84,7 +159,8 @@ func diffTopics(groupID string, want []verifyTopic, got []chatapi.TopicInfo) che
 		if match[wi] < 0 {
 			res.diffs = append(res.diffs, Diff{Kind: sources.Topics, Status: DiffMissing, From_Account: w.t.From_Account,
 				GroupId: groupID, GroupName: w.t.TopicName, Member: cmp.Or(w.t.TopicId, w.knownID)})
-			res.missing = append(res.missing, missingTopic(&w.t))
+			// The input row as given: its own TopicId only, never one a run generated.
+			res.missing = append(res.missing, topicInputOf(topicItem(&w.t)))
 			continue
 		}
 		g := &got[match[wi]]
@@ -128,15 +204,4 @@ func topicFields(w *verifyTopic, g *chatapi.TopicInfo) []fieldPair {
 		fs = append(fs, fieldPair{"CreateTime", strconv.FormatInt(w.createTime, 10), strconv.FormatInt(g.CreateTime, 10)})
 	}
 	return fs
-}
-
-// missingTopic is a missing topic's line in missing_topics.jsonl: the input row as given (its
-// own TopicId only, never one a run generated: a new import gets a new one).
-func missingTopic(t *sources.Topic) failedTopic {
-	ft := failedTopic{GroupId: t.GroupId, TopicId: t.TopicId, TopicName: t.TopicName, From_Account: t.From_Account,
-		CustomString: t.CustomString, FaceUrl: t.FaceUrl, Notification: t.Notification, Introduction: t.Introduction}
-	if t.CreateTime != "" {
-		ft.CreateTime = json.Number(t.CreateTime)
-	}
-	return ft
 }

@@ -5,8 +5,9 @@ import (
 	"strings"
 )
 
-// columns is the CSV header contract of one kind (CONTRACT.md): the columns it knows, in the
-// order the contract lists them, and which of them the header must contain.
+// columns is the CSV header contract of one kind (docs/contract.md, "Input formats"): the
+// columns it knows, in the order the contract lists them, and which of them the header must
+// contain.
 type columns struct {
 	kind     Kind
 	known    []string

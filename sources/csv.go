@@ -46,8 +46,12 @@ type (
 // An empty file (nothing, or only a BOM or blank lines) has no header and yields zero
 // records without error: an export of nothing is not a mistake. A header with no rows yields
 // zero records too.
-func newCSV[T Topic | FriendGroup | ContactGroup](name string, r io.Reader, sp spec[T]) (func() (T, error), error) {
-	cr := csv.NewReader(r)
+//
+// hint, when not "", says what the file looks like instead (sniff): it goes into the header's
+// error, as the likely cause.
+func newCSV[T Topic | FriendGroup | ContactGroup](name string, r io.Reader, sp spec[T], hint string) (func() (T, error), error) {
+	lim := newCSVLimiter(r, maxRecord)
+	cr := csv.NewReader(lim)
 	// Strict parsing: with LazyQuotes one stray quote can swallow the rest of a file into one
 	// field without an error. FieldsPerRecord stays 0, so the header sets it for every row.
 	cr.LazyQuotes = false
@@ -59,11 +63,18 @@ func newCSV[T Topic | FriendGroup | ContactGroup](name string, r io.Reader, sp s
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return nil, &HeaderError{File: name, Reason: fmt.Sprintf("line %d: %s", pe.Line, csvReason(pe, 0))}
+			if c, ok := lim.takeCut(pe.StartLine); ok {
+				return nil, &HeaderError{File: name, Reason: fmt.Sprintf("line %d: header %s", pe.StartLine, c.reason(maxRecord))}
+			}
+			return nil, &HeaderError{File: name, Reason: withHint(fmt.Sprintf("line %d: %s", pe.Line, csvReason(pe, 0)), hint)}
 		}
 		return nil, fmt.Errorf("%s: read header: %w", name, err)
 	}
 	if err := checkHeader(name, sp.kind, trimHeader(um.Headers)); err != nil {
+		var he *HeaderError
+		if errors.As(err, &he) {
+			he.Reason = withHint(he.Reason, hint)
+		}
 		return nil, err
 	}
 	// Safe only now: gocsv keeps the header slice, and copies each row's strings out.
@@ -75,6 +86,13 @@ func newCSV[T Topic | FriendGroup | ContactGroup](name string, r io.Reader, sp s
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
+				if c, ok := lim.takeCut(pe.StartLine); ok {
+					re := &RowError{File: name, Line: pe.StartLine, Reason: c.reason(maxRecord)}
+					if c.field < len(um.Headers) {
+						re.Field = um.Headers[c.field]
+					}
+					return zero, re
+				}
 				return zero, &RowError{File: name, Line: pe.StartLine, Reason: csvReason(pe, width)}
 			}
 			if errors.Is(err, io.EOF) {
@@ -113,7 +131,8 @@ func topicFromRow(row any, pos Pos) Topic {
 		Notification: r.Notification, Introduction: r.Introduction, CreateTime: r.CreateTime}
 }
 
-// friendGroupFromRow: an empty To_Account declares an empty group (CONTRACT.md).
+// friendGroupFromRow: an empty To_Account declares an empty group (docs/contract.md,
+// "Input formats").
 func friendGroupFromRow(row any, pos Pos) FriendGroup {
 	r := row.(*friendGroupRow)
 	g := FriendGroup{Pos: pos, From_Account: r.From_Account, GroupName: r.GroupName}

@@ -29,7 +29,7 @@ func (e *RowError) Error() string {
 	b.WriteString(": ")
 	b.WriteString(e.Reason)
 	if e.Excerpt != "" {
-		// Excerpt is already escaped by excerpt(): quoting it again would double the escapes.
+		// Excerpt is already escaped by Excerpt: quoting it again would double the escapes.
 		fmt.Fprintf(&b, ` (excerpt "%s")`, e.Excerpt)
 	}
 	return b.String()
@@ -55,10 +55,14 @@ func (e *HeaderError) Error() string {
 // excerptRunes bounds an excerpt: enough to recognise the row, short enough for one report cell.
 const excerptRunes = 40
 
-// excerpt returns a short piece of s fit for a report: at most excerptRunes runes, invalid
-// bytes as \xNN and control or invisible characters escaped, so that the excerpt itself is
-// always valid, printable UTF-8 even when the input is neither.
-func excerpt(s string) string {
+// Excerpt returns a short piece of s fit for a report: at most 40 runes, the last of them an
+// ellipsis when s is cut, invalid bytes as \xNN and control or invisible characters escaped,
+// so that the excerpt itself is always valid, printable UTF-8 even when the input is neither.
+// Quotes and backslashes stay as they are: an excerpt of a JSON line reads as the line does.
+//
+// It is the one rendering of a value in the reports: a reader's malformed row and a record
+// that fails validation show the same bytes the same way in one failures.csv.
+func Excerpt(s string) string {
 	var b strings.Builder
 	n := 0
 	for i := 0; i < len(s); {

@@ -65,7 +65,10 @@ func (lr *lineReader) next() (b []byte, tooLong bool, err error) {
 // object per line, blank lines skipped, each bad line a *RowError and reading going on.
 // Lines are decoded one by one, never with one json.Decoder over the file: its errors are
 // sticky (one bad line would end the file) and it knows no line numbers.
-func newJSONL[T Topic | FriendGroup | ContactGroup](name string, br *bufio.Reader, sp spec[T]) func() (T, error) {
+//
+// hint, when not "", says what the file looks like instead (sniff): it goes into the first
+// bad line's error, as the likely cause.
+func newJSONL[T Topic | FriendGroup | ContactGroup](name string, br *bufio.Reader, sp spec[T], hint string) func() (T, error) {
 	lr := &lineReader{br: br}
 	return func() (T, error) {
 		var zero T
@@ -88,6 +91,7 @@ func newJSONL[T Topic | FriendGroup | ContactGroup](name string, br *bufio.Reade
 				var re *RowError
 				if errors.As(err, &re) {
 					re.File, re.Line = name, lr.line
+					re.Reason, hint = withHint(re.Reason, hint), ""
 				}
 				return zero, err
 			}
@@ -109,7 +113,7 @@ func decodeLine[T Topic | FriendGroup | ContactGroup](b []byte, pos Pos, sp spec
 			}
 			i += size
 		}
-		return zero, &RowError{Excerpt: excerpt(string(b[around(b, i):])),
+		return zero, &RowError{Excerpt: Excerpt(string(b[around(b, i):])),
 			Reason: fmt.Sprintf("invalid UTF-8 at byte %d", i+1)}
 	}
 	// Most lines are well formed: one Unmarshal decodes them. fast refuses every line it cannot
@@ -128,10 +132,10 @@ func walkLine[T Topic | FriendGroup | ContactGroup](b []byte, pos Pos, sp spec[T
 		err := json.Unmarshal(b, new(struct{})) // only to learn what and where
 		if errors.As(err, &se) {
 			off := int(se.Offset)
-			return zero, &RowError{Excerpt: excerpt(string(b[around(b, off-1):])),
+			return zero, &RowError{Excerpt: Excerpt(string(b[around(b, off-1):])),
 				Reason: fmt.Sprintf("not valid JSON at byte %d: %s", off, se.Error())}
 		}
-		return zero, &RowError{Excerpt: excerpt(string(b)), Reason: "not valid JSON"}
+		return zero, &RowError{Excerpt: Excerpt(string(b)), Reason: "not valid JSON"}
 	}
 	return sp.fromObj(&jsonObject{pos: pos, data: b})
 }

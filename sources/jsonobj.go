@@ -26,7 +26,7 @@ func (o *jsonObject) each(fn func(key string, raw json.RawMessage) error) error 
 		return o.bad("", string(o.data), "not valid JSON: %v", err)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return &RowError{Field: strings.TrimSuffix(o.path, "."), Excerpt: excerpt(string(o.data)),
+		return &RowError{Field: strings.TrimSuffix(o.path, "."), Excerpt: Excerpt(string(o.data)),
 			Reason: "want a JSON object, got " + kindOf(o.data)}
 	}
 	var seen []string // bounded: fn refuses unknown keys, so only known ones accumulate
@@ -59,7 +59,7 @@ func (o *jsonObject) bad(key, value, format string, args ...any) *RowError {
 	if key != "" {
 		field = o.path + key
 	}
-	return &RowError{Field: field, Excerpt: excerpt(value), Reason: fmt.Sprintf(format, args...)}
+	return &RowError{Field: field, Excerpt: Excerpt(value), Reason: fmt.Sprintf(format, args...)}
 }
 
 // unknown reports a key this kind does not have, with a hint when only its case differs.

@@ -17,12 +17,14 @@ type Reader[T Topic | FriendGroup | ContactGroup] struct {
 	name    string
 	next    func() (T, error)
 	closers []io.Closer
-	err     error // sticky: io.EOF or the fatal error, once seen
+	gz      *countingReader // the compressed bytes read so far, when gzip
+	err     error           // sticky: io.EOF or the fatal error, once seen
 }
 
 // Next returns the next record. At the end it returns io.EOF. A *RowError reports one
 // malformed row or line: record it and call Next again. Any other error is fatal for the file
-// (unreadable, corrupt gzip) and is returned again by every later call.
+// and is returned again by every later call: a *FileError when the file cannot be read on
+// (an I/O error, a truncated or corrupt gzip stream).
 func (r *Reader[T]) Next() (T, error) {
 	var zero T
 	if r.err != nil {
@@ -31,12 +33,35 @@ func (r *Reader[T]) Next() (T, error) {
 	rec, err := r.next()
 	if err != nil {
 		var re *RowError
-		if !errors.As(err, &re) {
-			r.err = err
+		if errors.As(err, &re) {
+			return zero, err
 		}
-		return zero, err
+		r.err = r.fileError(err)
+		return zero, r.err
 	}
 	return rec, nil
+}
+
+// fileError is err, a failure that ends the file, as a *FileError naming the file; io.EOF and
+// a *HeaderError stay as they are.
+func (r *Reader[T]) fileError(err error) error {
+	var (
+		fe *FileError
+		he *HeaderError
+	)
+	if errors.Is(err, io.EOF) || errors.As(err, &fe) || errors.As(err, &he) {
+		return err
+	}
+	if r.gz != nil {
+		if ge := gzipError(r.name, r.gz.n, err); ge != nil {
+			return ge
+		}
+	}
+	cause := errors.Unwrap(err) // the wrapping only repeats the name
+	if cause == nil {
+		cause = err
+	}
+	return &FileError{File: r.name, Reason: "read failed", Err: cause}
 }
 
 // Close releases the file (and gzip stream) the reader opened. It is safe to call twice.
@@ -116,31 +141,42 @@ func open[T Topic | FriendGroup | ContactGroup](path string,
 func newReader[T Topic | FriendGroup | ContactGroup](name string, r io.Reader, f Format, gz bool, sp spec[T]) (*Reader[T], error) {
 	rd := &Reader[T]{name: name}
 	if gz {
-		zr, err := gzip.NewReader(r)
+		rd.gz = &countingReader{r: r}
+		zr, err := gzip.NewReader(rd.gz)
+		if errors.Is(err, io.EOF) {
+			return nil, &FileError{File: name, Reason: "empty, not a gzip stream", Err: err}
+		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: not a readable gzip stream: %w", name, err)
+			if ge := gzipError(name, rd.gz.n, err); ge != nil {
+				return nil, ge
+			}
+			return nil, &FileError{File: name, Reason: "cannot read", Err: err}
 		}
 		// Not a closer to keep: gzip.Reader holds no resource, and its Close only repeats a
 		// decompression error that Next has already returned.
 		r = zr
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
+	if err := utf16Error(name, br); err != nil {
+		return nil, err
+	}
 	if err := skipBOM(br); err != nil {
 		rd.Close()
-		return nil, fmt.Errorf("%s: read: %w", name, err)
+		return nil, rd.fileError(err)
 	}
+	hint := sniff(br, f)
 	var err error
 	switch f {
 	case CSV:
-		rd.next, err = newCSV(name, br, sp)
+		rd.next, err = newCSV(name, br, sp, hint)
 	case JSONL:
-		rd.next = newJSONL(name, br, sp)
+		rd.next = newJSONL(name, br, sp, hint)
 	default:
 		err = fmt.Errorf("%s: unknown format %d", name, f)
 	}
 	if err != nil {
 		rd.Close()
-		return nil, err
+		return nil, rd.fileError(err)
 	}
 	return rd, nil
 }

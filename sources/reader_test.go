@@ -3,16 +3,15 @@ package sources
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/golden/*.golden from the readers' output")
+	"github.com/chatmigrate/chatmigrate/samples/golden"
+)
 
 // render reads r to the end and writes one line per record or error: records in Go syntax
 // (so invisible and invalid bytes show), row errors by their Error text, then how it ended.
@@ -102,27 +101,6 @@ func readAll(t testing.TB, k Kind, name string, data io.Reader, f Format, gz boo
 	return out
 }
 
-func checkGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (go test -update rewrites it)\n--- got\n%s--- want\n%s", path, got, want)
-	}
-}
-
 func TestReadersGolden(t *testing.T) {
 	tests := []struct {
 		file string
@@ -181,7 +159,7 @@ func TestReadersGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := readAll(t, tt.kind, tt.file, bytes.NewReader(data), f, false)
-			checkGolden(t, name, got)
+			golden.Check(t, filepath.Join("testdata", "golden", name+".golden"), []byte(got))
 		})
 	}
 }

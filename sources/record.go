@@ -5,7 +5,8 @@
 // checking them is validation's job, which lets it name the exact field that is wrong.
 package sources
 
-// Kind names one of the three kinds of legacy data; the values are those of CONTRACT.md.
+// Kind names one of the three kinds of legacy data; the values are those of docs/contract.md,
+// "Output".
 type Kind string
 
 // The three kinds.

@@ -243,9 +243,9 @@ func TestExcerpt(t *testing.T) {
 		{strings.Repeat("\x01", 20), strings.Repeat(`\u0001`, 6) + "…"},
 	} {
 		t.Run(fmt.Sprintf("%.12q", tt.in), func(t *testing.T) {
-			got := excerpt(tt.in)
+			got := Excerpt(tt.in)
 			if got != tt.want {
-				t.Errorf("excerpt(%q) = %q, want %q", tt.in, got, tt.want)
+				t.Errorf("Excerpt(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 			if !utf8.ValidString(got) || utf8.RuneCountInString(got) > excerptRunes {
 				t.Errorf("excerpt %q: invalid or longer than %d runes", got, excerptRunes)

@@ -30,6 +30,7 @@ type simOptions struct {
 	rps     float64
 	latency string
 	faults  chatsim.Faults
+	dialect string // a chatsim.ParseDialect spec: a preset, then option=value pairs
 }
 
 // addSimFlags declares the --sim-* flags.
@@ -43,6 +44,8 @@ func addSimFlags(fs *flag.FlagSet, s *simOptions) {
 	fs.Float64Var(&s.faults.AmbiguousRate, "sim-ambiguous", 0, "with --sim: fraction applied, then the answer lost")
 	fs.Float64Var(&s.faults.ThrottleRate, "sim-throttle", 0, "with --sim: fraction answered with a throttle code")
 	fs.Float64Var(&s.faults.HangRate, "sim-hang", 0, "with --sim: fraction that never answer (the client times out)")
+	fs.StringVar(&s.dialect, "sim-dialect", "", "with --sim: how the emulator reads what the vendor leaves open: `SPEC`, a preset ("+
+		strings.Join(chatsim.DialectNames(), ", ")+") optionally followed by ,option=value pairs (see 'chatsim -h'); default: default")
 }
 
 // target is where run and verify send: the API, a description for people (never a
@@ -53,11 +56,15 @@ type target struct {
 	admin string
 	sim   *chatsim.Server
 	close func()
+	// userSig names where a precomputed UserSig came from (TIM_USERSIG or its file), ""
+	// when the run signs with the secret key: a refused signature is then the UserSig's.
+	userSig string
 }
 
 // connect builds the client from the options and the environment, starting the emulator
-// for --sim. A returned error is a usage or configuration error.
-func connect(o *options, so *simOptions, e env) (*target, error) {
+// for --sim. topicPath is run's import_topic path ("" for the default). A returned error is
+// a usage or configuration error.
+func connect(o *connOptions, t *tuningOptions, topicPath string, e env) (*target, error) {
 	n := 0
 	for _, set := range []bool{o.endpoint != "", o.region != "", o.sim} {
 		if set {
@@ -75,7 +82,7 @@ func connect(o *options, so *simOptions, e env) (*target, error) {
 		identifier = e.getenv("TIM_IDENTIFIER")
 	}
 	if identifier == "" {
-		identifier = "administrator"
+		identifier = chatapi.DefaultIdentifier
 	}
 	sdkappid := o.sdkappid
 	if sdkappid == 0 {
@@ -87,11 +94,14 @@ func connect(o *options, so *simOptions, e env) (*target, error) {
 			sdkappid = id
 		}
 	}
-	cfg := chatapi.Config{SDKAppID: sdkappid, Identifier: identifier, SigTTL: 24 * time.Hour, Timeout: o.timeout,
-		HTTPClient: httpClient(o.concurrency), ImportTopicPath: o.topicPath}
-	t := &target{admin: identifier, close: func() {}}
+	// SigTTL stays chatapi.DefaultSigTTL, longer than the 24 h the vendor asks for at the
+	// least (docs/vendor-api.md, "UserSig and auth codes"); the client renews the UserSig
+	// before it lapses, however long the run takes.
+	cfg := chatapi.Config{SDKAppID: sdkappid, Identifier: identifier, Timeout: t.timeout,
+		HTTPClient: httpClient(t.concurrency), ImportTopicPath: topicPath}
+	tgt := &target{admin: identifier, close: func() {}}
 	if o.sim {
-		if err := startSim(t, &cfg, so); err != nil {
+		if err := startSim(tgt, &cfg, &o.simOpts); err != nil {
 			return nil, err
 		}
 	} else {
@@ -104,35 +114,41 @@ func connect(o *options, so *simOptions, e env) (*target, error) {
 		}
 		cfg.SecretKey = key
 		if key == "" {
-			sig, err := readUserSig(o, e)
+			sig, source, err := readUserSig(o, e)
 			if err != nil {
 				return nil, err
 			}
 			if sig == "" {
 				return nil, errors.New("no secret key: set TIM_SECRET_KEY or --secret-key-file (or a precomputed UserSig in TIM_USERSIG or --usersig-file)")
 			}
-			cfg.UserSig = sig
+			if err := checkUserSig(sig, source, sdkappid, identifier, time.Now()); err != nil {
+				return nil, err
+			}
+			cfg.UserSig, tgt.userSig = sig, source
 		}
 		if o.endpoint != "" {
 			cfg.BaseURL = o.endpoint
-			t.desc = redactURL(o.endpoint)
+			tgt.desc = redactURL(o.endpoint)
 		} else {
 			base, err := chatapi.RegionURL(o.region)
 			if err != nil {
 				return nil, fmt.Errorf("--region: %w (known: %s)", err, strings.Join(chatapi.Regions(), ", "))
 			}
 			cfg.Region = o.region
-			t.desc = "region " + o.region + " (" + base + ")"
+			tgt.desc = "region " + o.region + " (" + base + ")"
 		}
-		t.desc += fmt.Sprintf(", sdkappid %d, identifier %s", sdkappid, identifier)
+		tgt.desc += fmt.Sprintf(", sdkappid %d, identifier %s", sdkappid, identifier)
 	}
 	c, err := chatapi.New(cfg)
 	if err != nil {
-		t.close()
+		tgt.close()
+		if o.endpoint != "" && strings.Contains(err.Error(), "BaseURL") {
+			return nil, fmt.Errorf("--endpoint %q: %w; for example --endpoint http://127.0.0.1:18765 (an emulator) or --endpoint https://adminapisgp.im.qcloud.com", redactURL(o.endpoint), err)
+		}
 		return nil, err
 	}
-	t.api = c
-	return t, nil
+	tgt.api = c
+	return tgt, nil
 }
 
 // httpClient returns a client whose pool keeps a connection per request in flight: the
@@ -191,8 +207,15 @@ func startSim(t *target, cfg *chatapi.Config, so *simOptions) error {
 	if rps == 0 {
 		rps = -1
 	}
+	dialect := chatsim.DialectDefault()
+	if so.dialect != "" {
+		var err error
+		if dialect, err = chatsim.ParseDialect(so.dialect); err != nil {
+			return fmt.Errorf("--sim-dialect: %w", err)
+		}
+	}
 	sim, err := chatsim.New(chatsim.Config{SDKAppID: cfg.SDKAppID, Key: cfg.SecretKey, Admins: []string{cfg.Identifier},
-		RPS: rps, World: world, Faults: faults, Seed: so.seed})
+		RPS: rps, World: world, Faults: faults, Seed: so.seed, Dialect: dialect})
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func TestGen(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			var stdout, stderr bytes.Buffer
-			code := cmdGen(context.Background(), append([]string{"--out", dir}, tt.args...),
+			code := run(context.Background(), append([]string{"gen", "--out", dir}, tt.args...),
 				env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }})
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.code, stderr.String())
@@ -45,7 +45,7 @@ func TestGen(t *testing.T) {
 	}
 	t.Run("out required", func(t *testing.T) {
 		var stderr bytes.Buffer
-		if code := cmdGen(context.Background(), nil, env{stdout: &stderr, stderr: &stderr}); code != exitUsage {
+		if code := run(context.Background(), []string{"gen"}, env{stdout: &stderr, stderr: &stderr}); code != exitUsage {
 			t.Fatalf("exit %d, want %d", code, exitUsage)
 		}
 	})

@@ -5,16 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"text/tabwriter"
 	"time"
 
 	"github.com/chatmigrate/chatmigrate/checkpoint"
 	"github.com/chatmigrate/chatmigrate/migrate"
+	"github.com/chatmigrate/chatmigrate/migrate/pacer"
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
@@ -29,38 +30,65 @@ const SimCheckpoint = "sim-checkpoint.journal"
 // maxRunListed is how many invalid rows run prints; failures.csv has them all.
 const maxRunListed = 5
 
+// runOptions are run's flags.
+type runOptions struct {
+	inputOptions
+	connOptions
+	tuningOptions
+	outputOptions
+	topicPath   string
+	checkpoint  string
+	retryFailed bool
+	force       bool
+}
+
+func (o *runOptions) addFlags(fs *flag.FlagSet) {
+	o.inputOptions.addFlags(fs)
+	o.connOptions.addFlags(fs)
+	o.tuningOptions.addFlags(fs)
+	o.outputOptions.addFlags(fs)
+	fs.StringVar(&o.topicPath, "topic-path", "", "import_topic service `PATH`: group_open_http_svc/import_topic (default) or million_group_open_http_svc/import_topic, as the vendor's pages for your app say")
+	fs.StringVar(&o.checkpoint, "checkpoint", "", "checkpoint `FILE`: a rerun with the same file resumes (default: "+
+		DefaultCheckpoint+" in --out; with --sim "+SimCheckpoint+", started afresh)")
+	fs.BoolVar(&o.retryFailed, "retry-failed", false, "also send again what an earlier run with this checkpoint recorded as failed")
+	fs.BoolVar(&o.force, "force", false, "resume from a checkpoint written for other input (its finished units are trusted)")
+}
+
 // cmdRun migrates the inputs: plan, open the checkpoint, send, report. Exit 0: everything
 // done; 1: a fatal answer or a local failure stopped it (resumable); 2: usage, configuration
 // or a checkpoint written for other input; 3: finished with failed or invalid items; 130:
 // interrupted (resumable).
-func cmdRun(ctx context.Context, args []string, e env) int {
-	var o options
-	var so simOptions
-	fs := newFlagSet("run", e.stderr, &o)
-	addConnFlags(fs, &o)
-	fs.BoolVar(&o.retryFailed, "retry-failed", false, "also send again what an earlier run with this checkpoint recorded as failed")
-	fs.BoolVar(&o.force, "force", false, "resume from a checkpoint written for other input (its finished units are trusted)")
-	addSimFlags(fs, &so)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "usage: chatmigrate run [INPUTS] [--endpoint URL | --region NAME | --sim] [flags]\n\n"+
-			"Migrate the inputs. A rerun with the same --checkpoint skips what is done, settles what\n"+
-			"was in flight, and (with --retry-failed) retries what failed. Credentials: TIM_SDKAPPID,\n"+
-			"TIM_IDENTIFIER, TIM_SECRET_KEY (or --secret-key-file), or a precomputed TIM_USERSIG\n"+
-			"(or --usersig-file).\n\n")
-		fs.PrintDefaults()
+func cmdRun(ctx context.Context, args []string, e env) error {
+	var o runOptions
+	fs := newFlagSet("run", e.stderr)
+	o.addFlags(fs)
+	setHelp(fs, "chatmigrate run [INPUTS] [--endpoint URL | --region NAME | --sim] [flags]",
+		"Migrate the inputs into Tencent Cloud Chat, resumably.",
+		"A rerun with the same --checkpoint skips what is done, settles what was in flight, and\n"+
+			"(with --retry-failed) retries what failed. Credentials: TIM_SDKAPPID, TIM_IDENTIFIER,\n"+
+			"TIM_SECRET_KEY (or --secret-key-file), or a precomputed TIM_USERSIG (or --usersig-file).\n"+
+			"Example: chatmigrate run samples/ --sim --out /tmp/rehearsal")
+	if err := parseArgs(fs, args, &o.inputOptions); err != nil {
+		return usageErr(err)
 	}
-	if f := fs.Lookup("checkpoint"); f != nil {
-		f.Usage += " (default: " + DefaultCheckpoint + " in --out; with --sim " + SimCheckpoint + ", started afresh)"
+	if err := o.check(); err != nil {
+		return usageErr(err)
 	}
-	if err := parseArgs(fs, args, &o); err != nil {
-		return usageError(e.stderr, err)
+	if err := checkInputs(o.inputs, e.stderr); err != nil {
+		return err
 	}
-	if err := checkTuning(&o); err != nil {
-		return usageError(e.stderr, err)
+	command := "run"
+	if o.retryFailed {
+		command = "run --retry-failed"
 	}
-	tgt, err := connect(&o, &so, e)
+	lock, err := openOut(setRun, command, o.out, o.checkpoint, o.inputs)
 	if err != nil {
-		return usageError(e.stderr, err)
+		return err
+	}
+	defer lock.Release()
+	tgt, err := connect(&o.connOptions, &o.tuningOptions, o.topicPath, e)
+	if err != nil {
+		return usageErr(err)
 	}
 	defer tgt.close()
 	if tgt.sim != nil {
@@ -69,135 +97,228 @@ func cmdRun(ctx context.Context, args []string, e env) int {
 	return runPlan(ctx, &o, tgt, e)
 }
 
-// runPlan is run once connected.
-func runPlan(ctx context.Context, o *options, tgt *target, e env) int {
-	started := time.Now()
-	fail := func(code int, format string, a ...any) int {
-		fmt.Fprintf(e.stderr, "chatmigrate: "+format+"\n", a...)
-		return code
+// runPlan is run once connected. The order of its steps keeps a rerun's promises: nothing is
+// sent for input that does not read, and a checkpoint that refuses the plan leaves the
+// earlier run's reports as they were, since they are opened only after it.
+func runPlan(ctx context.Context, o *runOptions, tgt *target, e env) error {
+	r := &runJob{o: o, tgt: tgt, e: e, started: time.Now()}
+	defer r.close()
+	if err := r.openOutputs(); err != nil {
+		return err
 	}
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
-		return fail(exitUsage, "%v", err)
+	if err := r.readPlan(ctx); err != nil {
+		return err
 	}
-	ckpt := o.checkpoint
-	switch {
-	case ckpt == "" && tgt.sim != nil:
-		ckpt = filepath.Join(o.out, SimCheckpoint)
-		if err := os.Remove(ckpt); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fail(exitFatal, "%v", err)
-		}
-	case ckpt == "":
-		ckpt = filepath.Join(o.out, DefaultCheckpoint)
+	if err := r.openCheckpoint(); err != nil {
+		return err
 	}
-
-	// The invalid rows wait in a spool until the checkpoint is open: a refused checkpoint
-	// must leave the earlier run's reports alone.
-	spool, err := newProblemSpool(o.out)
-	if err != nil {
-		return fail(exitFatal, "%v", err)
+	if err := r.openReports(ctx); err != nil {
+		return err
 	}
-	defer spool.close()
-	plan, err := migrate.BuildPlan(ctx, o.inputs, migrate.PlanOptions{OnProblem: spool.add})
-	switch {
-	case plan == nil && ctx.Err() != nil:
-		return fail(exitInterrupted, "interrupted while reading the input; nothing was sent")
-	case plan == nil && (errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission)):
-		return fail(exitUsage, "%v", err)
-	case plan == nil:
-		return fail(exitFatal, "%v", err)
-	case err != nil:
-		return fail(exitUsage, "%v\nnothing was sent: fix the header (see 'chatmigrate validate')", err)
-	}
-
-	j, err := migrate.OpenJournal(ckpt, plan, o.force)
-	var mismatch *checkpoint.MismatchError
-	switch {
-	case errors.As(err, &mismatch):
-		return fail(exitUsage, "%v", err)
-	case err != nil:
-		return fail(exitFatal, "%v", err)
-	}
-	defer j.Close()
-	if j.Resumed() {
-		c := j.Counts()
-		fmt.Fprintf(e.stderr, "resuming from %s: %d of %d requests done, %d failed, %d in doubt (settled before anything is resent)\n",
-			ckpt, c[checkpoint.Done], plan.Total, c[checkpoint.Failed], c[checkpoint.Sent])
-	}
-	reports, err := migrate.OpenReports(o.out)
-	if err != nil {
-		return fail(exitFatal, "%v", err)
-	}
-	defer reports.Close()
-	if err := spool.replay(reports, e.stderr); err != nil {
-		return fail(exitFatal, "%v", err)
-	}
-
-	prog := newProgress(e.stderr, isTerminal(e.stderr, e.getenv), statusEvery)
-	sum, err := migrate.Execute(ctx, plan, migrate.ExecOptions{
-		API:         tgt.api,
-		Call:        migrate.CallOptions{RPS: o.rps, Concurrency: o.concurrency, Timeout: o.timeout},
-		Journal:     j,
-		Reports:     reports,
-		Progress:    prog,
-		RetryFailed: o.retryFailed,
-		Admin:       tgt.admin,
-		Summary:     &migrate.Summary{Command: "run", Started: started, Target: tgt.desc},
-	})
-	prog.Stop()
-	code := runOutcome(ctx, err, sum, ckpt, e.stderr)
-	if cerr := j.Close(); cerr != nil {
-		fmt.Fprintf(e.stderr, "chatmigrate: %v\n", cerr)
-		code = exitFatal
-	}
-	sum.Finished, sum.ExitCode = time.Now(), code
-	if werr := reports.WriteSummary(sum); werr != nil {
-		fmt.Fprintf(e.stderr, "chatmigrate: %v\n", werr)
-		code = exitFatal
-	}
-	if cerr := reports.Close(); cerr != nil {
-		fmt.Fprintf(e.stderr, "chatmigrate: %v\n", cerr)
-		code = exitFatal
-	}
-	if serr := writeSimFiles(tgt, o.out); serr != nil {
-		fmt.Fprintf(e.stderr, "chatmigrate: %v\n", serr)
-	}
-	printRunSummary(e.stdout, sum, time.Since(started))
-	fmt.Fprintf(e.stdout, "reports in %s; checkpoint %s\n", reports.Dir(), ckpt)
-	return code
+	sum, err := r.execute(ctx)
+	return r.report(r.outcome(err, sum), sum)
 }
 
-// runOutcome maps Execute's result to the exit code and says on stderr what to do next.
-func runOutcome(ctx context.Context, err error, sum *migrate.Summary, ckpt string, stderr io.Writer) int {
-	var fe *migrate.FatalError
+// runJob is one run, put together step by step by runPlan.
+type runJob struct {
+	o       *runOptions
+	tgt     *target
+	e       env
+	started time.Time
+
+	ckpt    string // the checkpoint's path
+	spool   *problemSpool
+	plan    *migrate.Plan
+	journal *checkpoint.Journal
+	reports *migrate.Reports
+	live    *liveReport // metrics.jsonl and report.html
+}
+
+// close releases what the steps opened, however runPlan ends. On the way through, report
+// has closed the checkpoint and the reports already (to tell if that failed); closing them
+// again does nothing.
+func (r *runJob) close() {
+	if r.live != nil {
+		r.live.stop()
+	}
+	if r.reports != nil {
+		r.reports.Close()
+	}
+	if r.journal != nil {
+		r.journal.Close()
+	}
+	if r.spool != nil {
+		r.spool.close()
+	}
+}
+
+// openOutputs makes --out, picks the checkpoint's path and opens the spool for the plan's
+// problems.
+func (r *runJob) openOutputs() error {
+	if err := os.MkdirAll(r.o.out, 0o755); err != nil {
+		return usageErr(err)
+	}
+	r.ckpt = r.o.checkpoint
 	switch {
-	case errors.As(err, &fe):
-		fmt.Fprintf(stderr, "chatmigrate: %v\n%s\ncheckpoint: %s\n", fe, fe.Hint, ckpt)
-		return exitFatal
-	case err != nil && ctx.Err() != nil:
-		fmt.Fprintf(stderr, "chatmigrate: interrupted; the checkpoint %s is saved: run the same command again to resume\n", ckpt)
-		return exitInterrupted
+	case r.ckpt == "" && r.tgt.sim != nil:
+		r.ckpt = filepath.Join(r.o.out, SimCheckpoint)
+		if err := os.Remove(r.ckpt); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	case r.ckpt == "":
+		r.ckpt = filepath.Join(r.o.out, DefaultCheckpoint)
+	}
+	spool, err := newProblemSpool(r.o.out)
+	if err != nil {
+		return err
+	}
+	r.spool = spool
+	return nil
+}
+
+// readPlan reads and plans the input. Its invalid rows wait in the spool until the
+// checkpoint is open: a refused checkpoint must leave the earlier run's reports alone.
+func (r *runJob) readPlan(ctx context.Context) error {
+	plan, err := buildPlan(ctx, r.o.inputs, r.spool.add)
+	switch {
+	case planInterrupted(err):
+		return reword(err, "interrupted while reading the input; nothing was sent")
+	case err != nil && plan != nil:
+		return fmt.Errorf("%w\nnothing was sent: fix the files named above (the other files were read: %d invalid rows; 'chatmigrate validate' lists every problem)", err, r.spool.n)
 	case err != nil:
-		fmt.Fprintf(stderr, "chatmigrate: %v\nthe checkpoint %s keeps what was done: run the same command again to resume\n", err, ckpt)
-		return exitFatal
+		return err
+	}
+	r.plan = plan
+	warnEmptyInputs(r.o.inputs, r.e.stderr)
+	return nil
+}
+
+// openCheckpoint opens the checkpoint, which refuses a plan of other input unless forced.
+func (r *runJob) openCheckpoint() error {
+	j, err := migrate.OpenJournal(r.ckpt, r.plan, r.o.force)
+	if err != nil {
+		return withHint(err)
+	}
+	r.journal = j
+	if j.Resumed() {
+		c := j.Counts()
+		fmt.Fprintf(r.e.stderr, "resuming from %s: %d of %d requests done, %d failed, %d in doubt (settled before anything is resent)\n",
+			r.ckpt, c[checkpoint.Done], r.plan.Total, c[checkpoint.Failed], c[checkpoint.Sent])
+	}
+	return nil
+}
+
+// openReports opens the reports, writes the spooled problems into them, and starts the
+// metrics log and report.html.
+func (r *runJob) openReports(ctx context.Context) error {
+	reports, err := migrate.OpenReports(r.o.out)
+	if err != nil {
+		return err
+	}
+	r.reports = reports
+	if err := r.spool.replay(reports, r.e.stderr); err != nil {
+		return err
+	}
+	live, err := startLiveReport(ctx, r.o.out, r.journal.Resumed(), r.e.stderr)
+	if err != nil {
+		return err
+	}
+	r.live = live
+	return nil
+}
+
+// execute sends the plan, showing progress on stderr.
+func (r *runJob) execute(ctx context.Context) (*migrate.Summary, error) {
+	o := r.o
+	prog := newProgress(r.e.stderr, isTerminal(r.e.stderr, r.e.getenv), statusEvery)
+	defer prog.Stop()
+	for _, k := range sources.Kinds {
+		prog.Plan(k, r.plan.Stats[k].Items) // a resumed run shows done so far of all
+	}
+	call := o.pacing()
+	call.Observer = r.live
+	return migrate.Execute(ctx, r.plan, migrate.ExecOptions{
+		API:         r.tgt.api,
+		Call:        call,
+		Journal:     r.journal,
+		Reports:     r.reports,
+		Progress:    prog,
+		RetryFailed: o.retryFailed,
+		Admin:       r.tgt.admin,
+		Summary:     &migrate.Summary{Command: "run", Started: r.started, Target: r.tgt.desc},
+	})
+}
+
+// report tells failure (the run's outcome), closes the checkpoint and the reports, writes
+// the summary with the exit code, and prints the summary table. The code is exitCode's of
+// the last failure: a checkpoint or a report that could not be written is fatal.
+func (r *runJob) report(failure error, sum *migrate.Summary) error {
+	stderr := r.e.stderr
+	if failure != nil {
+		say(stderr, failure)
+	}
+	if err := r.journal.Close(); err != nil {
+		say(stderr, err)
+		failure = err
+	}
+	sum.Finished, sum.ExitCode = time.Now(), exitCode(failure)
+	if err := r.reports.WriteSummary(sum); err != nil {
+		say(stderr, err)
+		failure = err
+	}
+	if err := r.reports.Close(); err != nil {
+		say(stderr, err)
+		failure = err
+	}
+	if err := writeSimFiles(r.tgt, r.o.out); err != nil {
+		say(stderr, err) // the migration itself is not the worse for it
+	}
+	if err := r.live.stop(); err != nil {
+		say(stderr, err) // the page and its log are for a person; the reports are written
+	}
+	printRunSummary(r.e.stdout, sum, time.Since(r.started))
+	fmt.Fprintf(r.e.stdout, "reports in %s; checkpoint %s\n", r.reports.Dir(), r.ckpt)
+	return exitWith(exitCode(failure))
+}
+
+// outcome says what Execute's result means for the operator: nil when everything is done,
+// else the failure, worded to say what to do next.
+func (r *runJob) outcome(err error, sum *migrate.Summary) error {
+	ckpt := r.ckpt
+	var fe *pacer.FatalError
+	switch {
+	case r.tgt.sim != nil && err != nil:
+		// The emulator's state ends with this process: a rerun starts from an empty target,
+		// so no checkpoint of this run can be resumed against it.
+		what := err.Error()
+		if errors.Is(err, context.Canceled) && !errors.As(err, &fe) {
+			what = "interrupted"
+		}
+		return reword(err, "%s\nthis was a rehearsal against the built-in emulator, whose state ends with this process: "+
+			"there is nothing to resume; run the command again to rehearse from the start", what)
+	case errors.As(err, &fe):
+		return fmt.Errorf("%w\n%s\ncheckpoint: %s", fe, fatalHintFor(fe, r.tgt.userSig), ckpt)
+	case errors.Is(err, context.Canceled):
+		return reword(err, "interrupted; the checkpoint %s is saved: run the same command again to resume", ckpt)
+	case err != nil:
+		return fmt.Errorf("%w\nthe checkpoint %s keeps what was done: run the same command again to resume", withHint(err), ckpt)
 	}
 	for _, k := range sources.Kinds {
 		if ks := sum.Kinds[k]; ks.Failed > 0 || ks.Invalid > 0 {
-			fmt.Fprintf(stderr, "chatmigrate: some items failed or were invalid: see %s and failed_<kind>.jsonl\n", migrate.FailuresFile)
-			return exitPartial
+			return &exitError{code: exitPartial, err: fmt.Errorf("some items failed or were invalid: see %s and failed_<kind>.jsonl", migrate.FailuresFile)}
 		}
 	}
-	return exitOK
+	return nil
 }
 
-// printRunSummary prints the one-screen summary table.
+// printRunSummary prints the one-screen summary table, 80 columns wide at most.
 func printRunSummary(w io.Writer, s *migrate.Summary, took time.Duration) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%-14s\trecords\tinvalid\trequests\tsucceeded\tfailed\tskipped\tretries\tthrottled\t\n", "kind")
+	var rows []countRow
 	var t migrate.KindSummary
 	for _, k := range sources.Kinds {
 		ks := s.Kinds[k]
-		fmt.Fprintf(tw, "%-14s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", k, ks.Records, ks.Invalid, ks.Requests,
-			ks.Succeeded, ks.Failed, ks.Skipped, ks.Retries, ks.Throttled)
+		rows = append(rows, countRow{string(k), []int{ks.Records, ks.Invalid, ks.Requests,
+			ks.Succeeded, ks.Failed, ks.Skipped, ks.Retries, ks.Throttled}})
 		t.Records += ks.Records
 		t.Invalid += ks.Invalid
 		t.Requests += ks.Requests
@@ -207,10 +328,11 @@ func printRunSummary(w io.Writer, s *migrate.Summary, took time.Duration) {
 		t.Retries += ks.Retries
 		t.Throttled += ks.Throttled
 	}
-	fmt.Fprintf(tw, "%-14s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", "total", t.Records, t.Invalid, t.Requests,
-		t.Succeeded, t.Failed, t.Skipped, t.Retries, t.Throttled)
-	tw.Flush()
-	fmt.Fprintf(w, "run took %s; skipped = done by an earlier run, succeeded/failed/skipped count items\n", fmtDuration(took))
+	rows = append(rows, countRow{"total", []int{t.Records, t.Invalid, t.Requests,
+		t.Succeeded, t.Failed, t.Skipped, t.Retries, t.Throttled}})
+	writeCountTable(w, []string{"kind", "records", "invalid", "reqs", "ok", "fail", "skip", "retry", "thr"}, rows)
+	fmt.Fprintf(w, "run took %s; ok, fail, skip count items, reqs and retry requests\n", fmtDuration(took))
+	fmt.Fprintln(w, "ok = succeeded, skip = done before this run or found; thr = throttle answers")
 }
 
 // problemSpool keeps BuildPlan's problems in an unlinked temporary file until the reports

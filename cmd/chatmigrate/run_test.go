@@ -108,6 +108,7 @@ func TestRunSamples(t *testing.T) {
 	if !strings.Contains(stdout, "topics") || !strings.Contains(stdout, "succeeded") {
 		t.Errorf("no summary table on stdout:\n%s", stdout)
 	}
+	checkNoSpool(t, out)
 }
 
 func TestRunSim(t *testing.T) {
@@ -184,7 +185,7 @@ func TestRunWrongKey(t *testing.T) {
 	if code != exitFatal {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"70014", "TIM_SECRET_KEY", "--checkpoint", filepath.Join(out, DefaultCheckpoint)} {
+	for _, want := range []string{"70009", "secret key", "TIM_SECRET_KEY", "--checkpoint", filepath.Join(out, DefaultCheckpoint)} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
@@ -197,6 +198,7 @@ func TestRunWrongKey(t *testing.T) {
 	if sum["exit_code"] != float64(exitFatal) {
 		t.Errorf("summary.json exit_code %v", sum["exit_code"])
 	}
+	checkNoSpool(t, out)
 
 	// The same command with the right key resumes and finishes.
 	code, stdout, stderr = runCmd(t, credEnv(runKey), "--endpoint", srv.ts.URL, "--out", out, "../../samples")

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"math"
 	"text/tabwriter"
 	"time"
 
@@ -17,56 +15,61 @@ import (
 // maxListed is how many problems validate prints; failures.csv has them all.
 const maxListed = 20
 
-// cmdValidate reads, validates and plans every input, prints the plan, writes failures.csv,
-// failed_<kind>.jsonl and summary.json, and sends nothing. Exit 0: all valid (warnings are
-// fine); 3: some rows invalid; 2: usage error or a header that does not fit its kind.
-func cmdValidate(ctx context.Context, args []string, e env) int {
-	var o options
-	flags := newFlagSet("validate", e.stderr, &o)
-	if err := parseArgs(flags, args, &o); err != nil {
-		return usageError(e.stderr, err)
+// validateOptions are validate's flags: the inputs, where the reports go, and the rate its
+// time estimate assumes.
+type validateOptions struct {
+	inputOptions
+	outputOptions
+	rps float64
+}
+
+// cmdValidate reads, validates and plans every input, prints the plan, writes
+// validate_failures.csv and validate_summary.json (never run's files), and sends nothing.
+// Exit 0: all valid (warnings are fine); 3: some rows invalid; 2: usage error, an unusable
+// --out, or an input file or header that cannot be read.
+func cmdValidate(ctx context.Context, args []string, e env) error {
+	var o validateOptions
+	flags := newFlagSet("validate", e.stderr)
+	o.inputOptions.addFlags(flags)
+	o.outputOptions.addFlags(flags)
+	addRPSFlag(flags, &o.rps)
+	setHelp(flags, "chatmigrate validate [INPUTS] [flags]",
+		"Read, validate and plan every input, and estimate the run's time; nothing is sent.",
+		"Exit 0: all valid (warnings are fine); 3: some rows invalid; 2: a file or header unusable.\n"+
+			"Example: chatmigrate validate samples/ --out /tmp/check")
+	if err := parseArgs(flags, args, &o.inputOptions); err != nil {
+		return usageErr(err)
 	}
-	if o.rps <= 0 || math.IsInf(o.rps, 0) || math.IsNaN(o.rps) {
-		return usageError(e.stderr, errors.New("--rps must be a positive number"))
+	if !validRPS(o.rps) {
+		return usageErr(errors.New("--rps must be a positive number"))
 	}
-	started := time.Now()
-	reports, err := migrate.OpenReports(o.out)
+	if err := checkInputs(o.inputs, e.stderr); err != nil {
+		return err
+	}
+	lock, err := openOut(setValidate, "validate", o.out, "", o.inputs)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "chatmigrate: %v\n", err)
-		return exitUsage
+		return err
+	}
+	defer lock.Release()
+	started := time.Now()
+	reports, err := migrate.OpenValidateReports(o.out)
+	if err != nil {
+		return usageErr(err)
 	}
 	defer reports.Close()
 
-	var listed, unlisted int
-	var writeErr error
-	plan, err := migrate.BuildPlan(ctx, o.inputs, migrate.PlanOptions{OnProblem: func(p migrate.Problem) {
-		if listed < maxListed {
-			fmt.Fprintln(e.stderr, p.String())
-			listed++
-		} else {
-			unlisted++
-		}
-		if werr := reports.Problem(p); werr != nil && writeErr == nil {
-			writeErr = werr
-		}
-	}})
-	code := exitOK
-	switch {
-	case plan == nil:
-		fmt.Fprintf(e.stderr, "chatmigrate: %v\n", err)
-		switch {
-		case ctx.Err() != nil:
-			return exitInterrupted
-		case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
-			return exitUsage
-		}
-		return exitFatal
-	case err != nil: // header errors: those files were skipped
-		fmt.Fprintf(e.stderr, "chatmigrate: %v\n", err)
-		code = exitUsage
+	problems := &problemLister{w: e.stderr, rep: reports}
+	plan, err := buildPlan(ctx, o.inputs, problems.add)
+	if plan == nil {
+		return err
 	}
-	if unlisted > 0 {
-		fmt.Fprintf(e.stderr, "... and %d more problems: see %s\n", unlisted, reports.Dir())
+	warnEmptyInputs(o.inputs, e.stderr)
+	failure := err // header errors: those files were skipped
+	if failure != nil {
+		fmt.Fprintf(e.stderr, "chatmigrate: %v\n", failure)
+	}
+	if problems.unlisted > 0 {
+		fmt.Fprintf(e.stderr, "... and %d more problems: see %s\n", problems.unlisted, reports.Dir())
 	}
 	printPlan(e.stdout, plan, o.rps)
 
@@ -77,29 +80,50 @@ func cmdValidate(ctx context.Context, args []string, e env) int {
 		invalid += st.Invalid
 		sum.Kinds[k] = &migrate.KindSummary{Records: st.Records, Invalid: st.Invalid, Requests: st.Requests}
 	}
-	if code == exitOK && invalid > 0 {
-		code = exitPartial
+	if failure == nil && invalid > 0 {
+		failure = &exitError{code: exitPartial}
 	}
-	if writeErr != nil {
-		fmt.Fprintf(e.stderr, "chatmigrate: %v\n", writeErr)
-		code = exitFatal
+	if problems.err != nil {
+		fmt.Fprintf(e.stderr, "chatmigrate: %v\n", problems.err)
+		failure = problems.err
 	}
+	code := exitCode(failure)
 	sum.Finished, sum.ExitCode = time.Now(), code
 	if err := reports.WriteSummary(sum); err != nil {
-		fmt.Fprintf(e.stderr, "chatmigrate: %v\n", err)
-		return exitFatal
+		return err
 	}
 	if err := reports.Close(); err != nil {
-		fmt.Fprintf(e.stderr, "chatmigrate: %v\n", err)
-		return exitFatal
+		return err
 	}
 	switch code {
 	case exitOK:
 		fmt.Fprintf(e.stdout, "all input valid; reports in %s\n", reports.Dir())
 	case exitPartial:
-		fmt.Fprintf(e.stdout, "%d invalid records: see %s/%s\n", invalid, reports.Dir(), migrate.FailuresFile)
+		fmt.Fprintf(e.stdout, "%d invalid records: see %s/%s\n", invalid, reports.Dir(), migrate.ValidateFailuresFile)
 	}
-	return code
+	return exitWith(code)
+}
+
+// problemLister prints the first maxListed problems on stderr and writes every one into
+// the reports; err is the first write that failed.
+type problemLister struct {
+	w        io.Writer
+	rep      *migrate.Reports
+	listed   int
+	unlisted int
+	err      error
+}
+
+func (l *problemLister) add(p migrate.Problem) {
+	if l.listed < maxListed {
+		fmt.Fprintln(l.w, p.String())
+		l.listed++
+	} else {
+		l.unlisted++
+	}
+	if err := l.rep.Problem(p); err != nil && l.err == nil {
+		l.err = err
+	}
 }
 
 // printPlan prints one line per kind and a total: records, valid, invalid, warnings, requests

@@ -4,57 +4,86 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"text/tabwriter"
 	"time"
 
 	"github.com/chatmigrate/chatmigrate/migrate"
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi/chatsim"
+	"github.com/chatmigrate/chatmigrate/migrate/pacer"
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
 // simStateFile is where run --sim leaves the emulator's final state (writeSimFiles).
 const simStateFile = "sim_state.json"
 
+// verifyOptions are verify's flags. They have no checkpoint and no import_topic path:
+// verify only reads.
+type verifyOptions struct {
+	inputOptions
+	connOptions
+	tuningOptions
+	outputOptions
+	sample   float64
+	topicIDs string
+}
+
+func (o *verifyOptions) addFlags(fs *flag.FlagSet) {
+	o.inputOptions.addFlags(fs)
+	o.connOptions.addFlags(fs)
+	o.tuningOptions.addFlags(fs)
+	o.outputOptions.addFlags(fs)
+	fs.Float64Var(&o.sample, "sample", 1, "read back only a deterministic `FRACTION` (0 < f <= 1) of the users and Community groups")
+	fs.StringVar(&o.topicIDs, "topic-ids", "", "run's topic_ids.csv `FILE`, to match topics without an input TopicId by ID (default: <out>/topic_ids.csv if it exists)")
+}
+
 // cmdVerify reads the target back and compares it with the input's intended end state.
 // Exit 0: everything checked is equal; 3: differences (diff.csv, missing_<kind>.jsonl) or
 // groups that could not be read back; 1: a fatal answer or a local failure; 2: usage or
 // configuration; 130: interrupted.
-func cmdVerify(ctx context.Context, args []string, e env) int {
-	var o options
-	var so simOptions
-	var topicIDs string
-	fs := newFlagSet("verify", e.stderr, &o)
-	addConnFlags(fs, &o)
-	addSimFlags(fs, &so)
-	fs.Float64Var(&o.sample, "sample", 1, "read back only a deterministic `FRACTION` (0 < f <= 1) of the users and Community groups")
-	fs.StringVar(&topicIDs, "topic-ids", "", "run's topic_ids.csv `FILE`, to match topics without an input TopicId by ID (default: <out>/topic_ids.csv if it exists)")
-	if err := parseArgs(fs, args, &o); err != nil {
-		return usageError(e.stderr, err)
+func cmdVerify(ctx context.Context, args []string, e env) error {
+	var o verifyOptions
+	fs := newFlagSet("verify", e.stderr)
+	o.addFlags(fs)
+	setHelp(fs, "chatmigrate verify [INPUTS] [--endpoint URL | --region NAME | --sim] [flags]",
+		"Read the target back and compare it with the input; nothing is written to the target.",
+		"Differences go to diff.csv, and what is missing to missing_<kind>.jsonl, which\n"+
+			"'chatmigrate run' takes as input. Credentials as for run.\n"+
+			"Example: chatmigrate verify samples/ --sim --out /tmp/rehearsal (after run --sim there)")
+	if err := parseArgs(fs, args, &o.inputOptions); err != nil {
+		return usageErr(err)
 	}
-	if err := checkTuning(&o); err != nil {
-		return usageError(e.stderr, err)
+	if err := o.check(); err != nil {
+		return usageErr(err)
 	}
 	if !(o.sample > 0 && o.sample <= 1) { // NaN fails too
-		return usageError(e.stderr, errors.New("--sample must be a fraction: 0 < f <= 1"))
+		return usageErr(errors.New("--sample must be a fraction: 0 < f <= 1"))
 	}
-	ids, err := loadTopicIDs(topicIDs, o.out, e.stderr)
-	if err != nil {
-		return usageError(e.stderr, err)
+	if err := checkInputs(o.inputs, e.stderr); err != nil {
+		return err
 	}
-	tgt, err := connect(&o, &so, e)
+	lock, err := openOut(setVerify, "verify", o.out, "", o.inputs)
 	if err != nil {
-		return usageError(e.stderr, err)
+		return err
+	}
+	defer lock.Release()
+	ids, err := loadTopicIDs(o.topicIDs, o.out, e.stderr)
+	if err != nil {
+		return usageErr(err)
+	}
+	tgt, err := connect(&o.connOptions, &o.tuningOptions, "", e)
+	if err != nil {
+		return usageErr(err)
 	}
 	defer tgt.close()
 	if tgt.sim != nil {
 		fmt.Fprint(e.stderr, simVerifyBanner)
 		if err := loadSimState(tgt.sim, filepath.Join(o.out, simStateFile), e.stderr); err != nil {
-			return usageError(e.stderr, err)
+			return usageErr(err)
 		}
 	}
 	return verifyPlan(ctx, &o, tgt, ids, e)
@@ -100,28 +129,23 @@ func loadSimState(sim *chatsim.Server, path string, stderr io.Writer) error {
 }
 
 // verifyPlan is verify once connected.
-func verifyPlan(ctx context.Context, o *options, tgt *target, ids *migrate.TopicIDs, e env) int {
+func verifyPlan(ctx context.Context, o *verifyOptions, tgt *target, ids *migrate.TopicIDs, e env) error {
 	started := time.Now()
-	fail := func(code int, format string, a ...any) int {
-		fmt.Fprintf(e.stderr, "chatmigrate: "+format+"\n", a...)
-		return code
-	}
 	invalid := 0
-	plan, err := migrate.BuildPlan(ctx, o.inputs, migrate.PlanOptions{OnProblem: func(p migrate.Problem) {
+	plan, err := buildPlan(ctx, o.inputs, func(p migrate.Problem) {
 		if !p.Warning {
 			invalid++
 		}
-	}})
+	})
 	switch {
-	case plan == nil && ctx.Err() != nil:
-		return fail(exitInterrupted, "interrupted while reading the input")
-	case plan == nil && (errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission)):
-		return fail(exitUsage, "%v", err)
-	case plan == nil:
-		return fail(exitFatal, "%v", err)
+	case planInterrupted(err):
+		return reword(err, "interrupted while reading the input")
+	case err != nil && plan != nil:
+		return fmt.Errorf("%w\nfix the files named above first (see 'chatmigrate validate')", err)
 	case err != nil:
-		return fail(exitUsage, "%v\nfix the header first (see 'chatmigrate validate')", err)
+		return err
 	}
+	warnEmptyInputs(o.inputs, e.stderr)
 	if invalid > 0 {
 		fmt.Fprintf(e.stderr, "%d invalid items are not verified (see 'chatmigrate validate')\n", invalid)
 	}
@@ -130,14 +154,14 @@ func verifyPlan(ctx context.Context, o *options, tgt *target, ids *migrate.Topic
 	}
 	rep, err := migrate.OpenDiffReport(o.out)
 	if err != nil {
-		return fail(exitFatal, "%v", err)
+		return err
 	}
 	defer rep.Close()
 
 	prog := newProgress(e.stderr, isTerminal(e.stderr, e.getenv), statusEvery)
 	res, err := migrate.Verify(ctx, plan, migrate.VerifyOptions{
 		API:      tgt.api,
-		Call:     migrate.CallOptions{RPS: o.rps, Concurrency: o.concurrency, Timeout: o.timeout},
+		Call:     o.pacing(),
 		Admin:    tgt.admin,
 		TopicIDs: ids,
 		Sample:   o.sample,
@@ -146,18 +170,23 @@ func verifyPlan(ctx context.Context, o *options, tgt *target, ids *migrate.Topic
 		Summary:  &migrate.Summary{Command: "verify", Started: started, Target: tgt.desc},
 	})
 	prog.Stop()
-	code := verifyOutcome(ctx, err, res, e.stderr)
-	if cerr := rep.Close(); cerr != nil {
-		fmt.Fprintf(e.stderr, "chatmigrate: %v\n", cerr)
-		code = exitFatal
+	failure := verifyOutcome(err, res, tgt, prog, e.stderr)
+	if failure != nil {
+		say(e.stderr, failure)
 	}
+	if err := rep.Close(); err != nil {
+		say(e.stderr, err)
+		failure = err
+	}
+	code := exitCode(failure)
 	sum := res.Summary
 	sum.Finished, sum.ExitCode = time.Now(), code
-	if werr := rep.WriteSummary(sum); werr != nil {
-		fmt.Fprintf(e.stderr, "chatmigrate: %v\n", werr)
-		code = exitFatal
+	if err := rep.WriteSummary(sum); err != nil {
+		say(e.stderr, err)
+		code = exitCode(err)
 	}
-	printVerifySummary(e.stdout, sum, o.sample, time.Since(started))
+	writeReportPage(o.out, e.stderr)
+	printVerifySummary(e.stdout, sum, o.sample, code == exitInterrupted, time.Since(started))
 	switch code {
 	case exitOK:
 		fmt.Fprintf(e.stdout, "all equal; reports in %s\n", rep.Dir())
@@ -165,22 +194,22 @@ func verifyPlan(ctx context.Context, o *options, tgt *target, ids *migrate.Topic
 		fmt.Fprintf(e.stdout, "differences: see %s; missing items in %s, to feed to 'chatmigrate run'\n",
 			filepath.Join(rep.Dir(), migrate.DiffFile), filepath.Join(rep.Dir(), "missing_<kind>.jsonl"))
 	}
-	return code
+	return exitWith(code)
 }
 
-// verifyOutcome maps Verify's result to the exit code and explains a stop on stderr.
-func verifyOutcome(ctx context.Context, err error, res *migrate.VerifyResult, stderr io.Writer) int {
-	var fe *migrate.FatalError
+// verifyOutcome says what Verify's result means: nil when everything checked is equal,
+// else the failure. The groups that could not be read back are listed on stderr here; an
+// interruption says how far the reading got, from prog's counts.
+func verifyOutcome(err error, res *migrate.VerifyResult, tgt *target, prog *progress, stderr io.Writer) error {
+	var fe *pacer.FatalError
 	switch {
 	case errors.As(err, &fe):
-		fmt.Fprintf(stderr, "chatmigrate: %v\n%s\n", fe, fe.Hint)
-		return exitFatal
-	case err != nil && ctx.Err() != nil:
-		fmt.Fprintln(stderr, "chatmigrate: interrupted; the reports cover what was read so far")
-		return exitInterrupted
+		return fmt.Errorf("%w\n%s", fe, fatalHintFor(fe, tgt.userSig))
+	case errors.Is(err, context.Canceled):
+		done, total := prog.counts()
+		return reword(err, "interrupted after reading back %d of %d groups and users: the reports cover only those; run verify again to check everything", done, total)
 	case err != nil:
-		fmt.Fprintf(stderr, "chatmigrate: %v\n", err)
-		return exitFatal
+		return err
 	}
 	for _, u := range res.Unread {
 		fmt.Fprintf(stderr, "chatmigrate: %v\n", u)
@@ -189,9 +218,9 @@ func verifyOutcome(ctx context.Context, err error, res *migrate.VerifyResult, st
 		fmt.Fprintf(stderr, "... and %d more groups or users not read back\n", n-len(res.Unread))
 	}
 	if !res.Equal() {
-		return exitPartial
+		return &exitError{code: exitPartial}
 	}
-	return exitOK
+	return nil
 }
 
 func unreadCount(s *migrate.Summary) int {
@@ -205,14 +234,12 @@ func unreadCount(s *migrate.Summary) int {
 // printVerifySummary prints the per-kind table: checked and equal count topics, or (user,
 // group) pairs; missing, extra and differs count diff.csv rows; unread counts groups or
 // users that could not be read back.
-func printVerifySummary(w io.Writer, s *migrate.Summary, sample float64, took time.Duration) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%-14s\tchecked\tequal\tmissing\textra\tdiffers\tunread\trequests\t\n", "kind")
+func printVerifySummary(w io.Writer, s *migrate.Summary, sample float64, interrupted bool, took time.Duration) {
+	var rows []countRow
 	var t migrate.KindSummary
 	for _, k := range sources.Kinds {
 		ks := s.Kinds[k]
-		fmt.Fprintf(tw, "%-14s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", k, ks.Checked, ks.Equal, ks.Missing, ks.Extra,
-			ks.Differs, ks.Failed, ks.Requests)
+		rows = append(rows, countRow{string(k), []int{ks.Checked, ks.Equal, ks.Missing, ks.Extra, ks.Differs, ks.Failed, ks.Requests}})
 		t.Checked += ks.Checked
 		t.Equal += ks.Equal
 		t.Missing += ks.Missing
@@ -221,11 +248,13 @@ func printVerifySummary(w io.Writer, s *migrate.Summary, sample float64, took ti
 		t.Failed += ks.Failed
 		t.Requests += ks.Requests
 	}
-	fmt.Fprintf(tw, "%-14s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", "total", t.Checked, t.Equal, t.Missing, t.Extra,
-		t.Differs, t.Failed, t.Requests)
-	tw.Flush()
+	rows = append(rows, countRow{"total", []int{t.Checked, t.Equal, t.Missing, t.Extra, t.Differs, t.Failed, t.Requests}})
+	writeCountTable(w, []string{"kind", "checked", "equal", "missing", "extra", "differs", "unread", "requests"}, rows)
 	scope := "everything"
-	if sample < 1 {
+	switch {
+	case interrupted:
+		scope = "part of the input (interrupted)"
+	case sample < 1:
 		scope = fmt.Sprintf("a sample of %g of the users and Community groups", sample)
 	}
 	fmt.Fprintf(w, "verify read back %s in %s (checked/equal: topics and groups; missing/extra/differs: rows of %s)\n",

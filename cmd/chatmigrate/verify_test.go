@@ -47,7 +47,7 @@ func (v *verifyEnv) cmd(args ...string) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
-// verifySummary is the part of summary.json verify fills.
+// verifySummary is the part of verify_summary.json verify fills.
 type verifySummary struct {
 	Command  string `json:"command"`
 	ExitCode int    `json:"exit_code"`
@@ -62,7 +62,7 @@ type verifySummary struct {
 func readVerifySummary(t *testing.T, dir string) verifySummary {
 	t.Helper()
 	var s verifySummary
-	b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	b, err := os.ReadFile(filepath.Join(dir, "verify_summary.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestVerifyCommandRoundTrip(t *testing.T) {
 	s := readVerifySummary(t, out)
 	if s.Command != "verify" || s.ExitCode != 0 || s.Topics.Checked == 0 || s.Topics.Equal != s.Topics.Checked ||
 		s.FriendGroups.Equal != s.FriendGroups.Checked {
-		t.Errorf("summary.json: %+v", s)
+		t.Errorf("verify_summary.json: %+v", s)
 	}
 	// verify shares run's --out without touching run's reports.
 	if _, err := os.Stat(filepath.Join(out, "topic_ids.csv")); err != nil {
@@ -116,7 +116,7 @@ func TestVerifyCommandRoundTrip(t *testing.T) {
 	}
 	s = readVerifySummary(t, out)
 	if s.ExitCode != exitPartial || s.Topics.Missing != 1 || s.Topics.Differs != 1 || s.FriendGroups.Missing != 1 {
-		t.Errorf("summary.json after tampering: %+v", s)
+		t.Errorf("verify_summary.json after tampering: %+v", s)
 	}
 	diff, err := os.ReadFile(filepath.Join(out, "diff.csv"))
 	if err != nil {
@@ -196,6 +196,36 @@ func TestVerifyCommandErrors(t *testing.T) {
 			args := append([]string{"verify", samplesDir, "--endpoint", v.url, "--out", out}, tc.args...)
 			if code, stdout, stderr := v.cmd(args...); code != tc.want {
 				t.Errorf("exit %d, want %d\n%s\n%s", code, tc.want, stdout, stderr)
+			}
+		})
+	}
+}
+
+// TestVerifyFlags: verify declares only the flags it reads. Those of run's that only a
+// migration uses are unknown to it (exit 2), and its -h does not offer them.
+func TestVerifyFlags(t *testing.T) {
+	v := newVerifyEnv(t)
+	code, _, help := v.cmd("verify", "-h")
+	if code != exitOK {
+		t.Fatalf("verify -h: exit %d\n%s", code, help)
+	}
+	for _, tc := range []struct{ flag, value string }{
+		{"checkpoint", "ck.journal"},
+		{"topic-path", "million_group_open_http_svc/import_topic"},
+		{"retry-failed", ""},
+		{"force", ""},
+	} {
+		t.Run(tc.flag, func(t *testing.T) {
+			if strings.Contains(help, "-"+tc.flag+" ") || strings.Contains(help, "-"+tc.flag+"\n") {
+				t.Errorf("verify -h offers -%s:\n%s", tc.flag, help)
+			}
+			args := []string{"verify", samplesDir, "--endpoint", v.url, "--out", t.TempDir(), "--" + tc.flag}
+			if tc.value != "" {
+				args = append(args, tc.value)
+			}
+			code, _, stderr := v.cmd(args...)
+			if code != exitUsage || !strings.Contains(stderr, "flag provided but not defined: -"+tc.flag) {
+				t.Errorf("verify --%s: exit %d, want %d\n%s", tc.flag, code, exitUsage, stderr)
 			}
 		})
 	}

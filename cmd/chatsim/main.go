@@ -2,6 +2,7 @@
 // migrate/chatapi/chatsim) on a local address, for rehearsals, demos and benchmarks:
 //
 //	chatsim -listen 127.0.0.1:8080 -sdkappid 1400000001 [-key KEY] [-world FILE] [fault flags]
+//	chatsim --version
 //
 // The secret key is taken from -key or, better (a flag value is visible to every user of the
 // machine in the process list), from the environment variable CHATSIM_KEY; -key wins when
@@ -12,14 +13,52 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"slices"
 	"syscall"
 )
 
 func main() {
+	if wantsVersion(os.Args[1:]) {
+		bi, ok := debug.ReadBuildInfo()
+		fmt.Println(versionLine("chatsim", bi, ok))
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// wantsVersion reports whether args ask for the version, which wins over everything else
+// on the command line.
+func wantsVersion(args []string) bool {
+	return slices.Contains(args, "--version") || slices.Contains(args, "-version")
+}
+
+// versionLine is what --version prints: the program, its module version and the VCS
+// revision it was built from, as the build recorded them ("(devel)" and "unknown" when it
+// did not). It is chatmigrate's, line for line: two commands share no package of their own.
+func versionLine(prog string, bi *debug.BuildInfo, ok bool) string {
+	version, revision, modified := "(devel)", "unknown", false
+	if ok && bi != nil {
+		if v := bi.Main.Version; v != "" {
+			version = v
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				revision = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+	}
+	if modified {
+		revision += " (modified)"
+	}
+	return fmt.Sprintf("%s %s, revision %s", prog, version, revision)
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi/chatsim"
 )
 
@@ -51,6 +52,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
 	fmt.Fprintf(stdout, "chatsim listening on http://%s\n", ln.Addr())
+	fmt.Fprintf(stderr, "chatsim: dialect %s\n", sim.Dialect())
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -73,19 +75,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (chatsim.Config, string, error) {
 	fs := flag.NewFlagSet("chatsim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = usage(fs, stderr)
 	var (
 		cfg      chatsim.Config
 		f        = &cfg.Faults
 		listen   = fs.String("listen", "127.0.0.1:8080", "address to listen on (`host:port`; port 0 picks a free one)")
 		key      = fs.String("key", "", "the app's secret key (prefer the CHATSIM_KEY environment variable)")
 		world    = fs.String("world", "", "world `file` (JSON): groups, users, friendships; default: the lenient world")
-		admins   = fs.String("admins", "administrator", "comma-separated App admin identifiers")
+		admins   = fs.String("admins", chatapi.DefaultIdentifier, "comma-separated App admin identifiers")
 		latency  = fs.String("latency", "", "added latency per request: `DUR` or MIN-MAX, e.g. 20ms-50ms")
 		hangFor  = fs.Duration("hang-for", 15*time.Second, "how long a hanging request hangs")
-		pageSize = fs.Int("page-size", 100, "get_contact_group conversations per page")
+		pageSize = fs.Int("page-size", 100, "get_contact_group conversations per page, unless the dialect sets contact-page-size")
+		dialect  = addDialectFlags(fs)
 	)
 	fs.Uint64Var(&cfg.SDKAppID, "sdkappid", 0, "the SDKAppID the emulator is (required)")
-	fs.Float64Var(&cfg.RPS, "rps", 200, "rate limit per endpoint, requests per second (< 0: none)")
+	fs.Float64Var(&cfg.RPS, "rps", chatapi.DefaultRPS, "rate limit per endpoint, requests per second (< 0: none)")
 	fs.IntVar(&cfg.Burst, "burst", 0, "token bucket size per endpoint (default max(1, rps/20))")
 	fs.Int64Var(&cfg.Seed, "seed", 1, "seed of fault decisions and generated topic IDs")
 	fs.DurationVar(&f.LatencyMin, "latency-min", 0, "added latency, lower bound")
@@ -138,6 +142,11 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (ch
 		}
 		cfg.World = w
 	}
+	d, err := dialect.resolve(cfg.World)
+	if err != nil {
+		return cfg, "", err
+	}
+	cfg.Dialect = d
 	return cfg, *listen, nil
 }
 

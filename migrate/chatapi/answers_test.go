@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-// TestClassOf has one row per code of ../shared/API.md's class table.
+// TestClassOf has one row per code of the table in docs/vendor-api.md, "Error classes".
 func TestClassOf(t *testing.T) {
 	tests := []struct {
 		code int
@@ -21,17 +21,23 @@ func TestClassOf(t *testing.T) {
 		{10006, ClassThrottled}, {60007, ClassThrottled}, {60011, ClassThrottled}, {60018, ClassThrottled}, {60019, ClassThrottled},
 		// transient
 		{10002, ClassTransient}, {30006, ClassTransient}, {30007, ClassTransient}, {30008, ClassTransient},
-		{50004, ClassTransient}, {50005, ClassTransient}, {60008, ClassTransient}, {70169, ClassTransient},
+		{50004, ClassTransient}, {50005, ClassTransient}, {60004, ClassTransient}, {60005, ClassTransient},
+		{60008, ClassTransient}, {60014, ClassTransient}, {70169, ClassTransient}, {70202, ClassTransient},
 		{70500, ClassTransient}, {80005, ClassTransient},
 		// renew
 		{70001, ClassRenew}, {70052, ClassRenew},
 		// fatal
-		{60006, ClassFatal}, {60010, ClassFatal}, {60016, ClassFatal}, {60020, ClassFatal}, {60021, ClassFatal},
-		{70003, ClassFatal}, {70005, ClassFatal}, {70009, ClassFatal}, {70013, ClassFatal}, {70014, ClassFatal},
-		{70016, ClassFatal}, {70020, ClassFatal}, {70050, ClassFatal}, {10003, ClassFatal}, {10008, ClassFatal},
-		// fatal beyond the table: each family's "needs admin" fails every request like 60010
-		{30004, ClassFatal}, {50003, ClassFatal},
-		// permanent; 10021 and 51012 are "already done" only in the caller's context
+		{10003, ClassFatal}, {60006, ClassFatal}, {60009, ClassFatal}, {60010, ClassFatal}, {60012, ClassFatal},
+		{60016, ClassFatal}, {60017, ClassFatal}, {60020, ClassFatal}, {60021, ClassFatal}, {60025, ClassFatal},
+		{60026, ClassFatal}, {60028, ClassFatal}, {70003, ClassFatal}, {70005, ClassFatal}, {70009, ClassFatal},
+		{70013, ClassFatal}, {70014, ClassFatal}, {70016, ClassFatal}, {70020, ClassFatal}, {70050, ClassFatal},
+		{30004, ClassFatal}, {50003, ClassFatal}, {70403, ClassFatal},
+		// too big: split and send again, never an item failure
+		{10018, ClassTooBig}, {51006, ClassTooBig},
+		// retried a few times, then fatal
+		{10008, ClassRetryThenFatal},
+		// permanent; 10021 is "already done" only in the caller's context; 51012 is the
+		// pinned-conversation limit
 		{10004, ClassPermanent}, {10007, ClassPermanent}, {10010, ClassPermanent}, {10015, ClassPermanent},
 		{10037, ClassPermanent}, {11000, ClassPermanent}, {80001, ClassPermanent}, {32216, ClassPermanent},
 		{30001, ClassPermanent}, {30003, ClassPermanent}, {30011, ClassPermanent}, {50001, ClassPermanent},

@@ -46,7 +46,7 @@ func (c *Client) call(ctx context.Context, path string, req any, resp Response) 
 		return false, &Error{Endpoint: path, Class: ClassFatal, Info: "encode request: " + err.Error(), Err: err}
 	}
 	if string(body) == "null" {
-		body = []byte("{}") // the body is never empty (../shared/API.md)
+		body = []byte("{}") // the body is never empty (docs/vendor-api.md, "Transport")
 	}
 	sig, err := c.sigs.current()
 	if err != nil {

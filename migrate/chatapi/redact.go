@@ -15,9 +15,10 @@ const redacted = "[redacted]"
 // querySig matches a usersig parameter in any echo of a request URL, whatever its encoding.
 var querySig = regexp.MustCompile(`(?i)usersig(=|%3D)[^&\s"'<>]*`)
 
-// scrubber removes credentials from text that goes into an error: the request's query
-// string, the UserSig in its raw and URL-encoded forms, and the secret key. Errors are
-// written to logs and reports, where a credential must never land (../shared/API.md).
+// scrubber removes credentials from text that goes into an error: the request's query string,
+// the UserSig in its raw and URL-encoded forms, and the secret key. Errors are written to logs
+// and reports, where a credential must never land (docs/vendor-api.md,
+// "UserSig and auth codes").
 type scrubber struct {
 	secrets []string // longest first, so that a secret containing another goes first
 }

@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// regionDomains maps the vendor's region names to their REST API domains (../shared/API.md,
-// "Regions"). mumbai and riyadh appear only on some vendor pages; they are listed so that an
+// regionDomains maps the vendor's region names to their REST API domains (docs/vendor-api.md,
+// "Transport"). mumbai and riyadh appear only on some vendor pages; they are listed so that an
 // SDKAppID living there needs no custom base URL.
 var regionDomains = map[string]string{
 	"china":         "console.tim.qq.com",

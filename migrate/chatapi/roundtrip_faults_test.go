@@ -115,16 +115,20 @@ func TestRoundTripItemFailures(t *testing.T) {
 	for i := range items {
 		items[i] = chatapi.ContactItem{Type: chatapi.ContactC2C, To_Account: fmt.Sprintf("u%04d", i)}
 	}
-	cr, err := c.CreateContactGroup(ctx, &chatapi.CreateContactGroupRequest{From_Account: "alice", GroupContactItem: []chatapi.GroupContactItem{{GroupName: "big", ContactItem: items}}})
+	// 1000 conversations per user across its groups, at most 100 per request: 999 are there.
+	r.sim.Tamper(func(s *chatsim.State) {
+		s.ContactGroups["alice"] = []chatsim.ContactGroup{{GroupId: 1, GroupName: "full", Contacts: items[:999]}}
+	})
+	cr, err := c.CreateContactGroup(ctx, &chatapi.CreateContactGroupRequest{From_Account: "alice", GroupContactItem: []chatapi.GroupContactItem{{GroupName: "big", ContactItem: items[999:]}}})
 	must(t, err)
 	res := cr.GroupResultItem[0].ResultItem
-	if len(res) != 1001 || res[999].ResultCode != 0 || res[1000].ResultCode != chatapi.CodeRCGroupFull || res[1000].ContactItem.To_Account != "u1000" {
+	if len(res) != 2 || res[0].ResultCode != 0 || res[1].ResultCode != chatapi.CodeRCGroupFull || res[1].ContactItem.To_Account != "u1000" {
 		t.Fatalf("51008 not exposed: %d items, last %+v", len(res), res[len(res)-1])
 	}
 }
 
-// TestRoundTripFaults: each injected fault reaches the caller as the class API.md gives it;
-// an ambiguous failure was applied although the answer was lost.
+// TestRoundTripFaults: each injected fault reaches the caller as the class docs/vendor-api.md,
+// "Error classes", gives it; an ambiguous failure was applied although the answer was lost.
 func TestRoundTripFaults(t *testing.T) {
 	tests := []struct {
 		name      string

@@ -228,8 +228,8 @@ func TestRoundTripEveryEndpoint(t *testing.T) {
 	}
 }
 
-// TestRoundTripErrorClasses: every class of API.md reaches the caller as a *chatapi.Error
-// with the right code and class.
+// TestRoundTripErrorClasses: every class of docs/vendor-api.md, "Error classes", reaches the
+// caller as a *chatapi.Error with the right code and class.
 func TestRoundTripErrorClasses(t *testing.T) {
 	ctx := context.Background()
 	addBody := &chatapi.GroupAddRequest{From_Account: "alice", GroupName: []string{"g"}}
@@ -296,14 +296,14 @@ func TestRoundTripErrorClasses(t *testing.T) {
 			_, err := c.ImportTopic(ctx, req)
 			return err
 		}, chatapi.CodeTopicIDUsed, 200, chatapi.ClassPermanent}, // ClassOf leaves "done" to the caller
-		{"already done: 51012 on a re-create", chatsim.Config{}, nil, func(c *chatapi.Client) error {
+		{"a re-create: chatsim's default refusal, 51012", chatsim.Config{}, nil, func(c *chatapi.Client) error {
 			req := &chatapi.CreateContactGroupRequest{From_Account: "alice", GroupContactItem: []chatapi.GroupContactItem{{GroupName: "g"}}}
 			if _, err := c.CreateContactGroup(ctx, req); err != nil {
 				return fmt.Errorf("first create: %w", err)
 			}
 			_, err := c.CreateContactGroup(ctx, req)
 			return err
-		}, chatapi.CodeRCGroupExists, 200, chatapi.ClassPermanent},
+		}, chatapi.CodeRCPinnedLimit, 200, chatapi.ClassPermanent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,7 +1,9 @@
 // Package chatapi speaks the wire format of Tencent Cloud Chat's server REST API as chatmigrate
-// uses it: typed requests and responses, the error classes of ../shared/API.md, regions and
+// uses it: typed requests and responses, the error classes of docs/vendor-api.md, regions and
 // UserSig. It knows nothing about files, plans or checkpoints.
 package chatapi
+
+import "encoding/json"
 
 // Service paths, relative to {base}/v4/. import_topic has two documented paths; the client's
 // Config.ImportTopicPath selects one (PathImportTopic by default).
@@ -16,7 +18,7 @@ const (
 	PathGetContactGroup    = "recentcontact/get_contact_group"
 )
 
-// Limits documented by the vendor (bytes are UTF-8 bytes). API.md: treat them as defaults.
+// Limits documented by the vendor (bytes are UTF-8 bytes). See docs/vendor-api.md, "Limits".
 const (
 	MaxTopicNameBytes       = 30
 	MaxNotificationBytes    = 300
@@ -25,13 +27,14 @@ const (
 	MaxCustomStringBytes    = 3000
 	MaxTopicIDBytes         = 96
 	MaxFriendGroupNameBytes = 30
-	MaxContactGroupName     = 32 // create says 32, update says 64: API.md says use 32
+	MaxContactGroupName     = 32 // 32 by the error list, 64 by newer pages (docs/vendor-api.md, "Limits")
 	MaxFriendGroupsPerUser  = 32
 	MaxFriendGroupsPerReq   = 32
 	MaxFriendsPerReq        = 1000
 	MaxFriendsPerUser       = 3000
 	MaxContactGroupsPerUser = 20
-	MaxContactsPerGroup     = 1000
+	MaxContactsPerUser      = 1000 // distinct conversations in all of a user's groups, shared with conversation marks (51008)
+	MaxContactsPerRequest   = 100  // conversations in one create or update (51006)
 	DefaultRPS              = 200
 )
 
@@ -39,6 +42,23 @@ const (
 const (
 	CommunityPrefix = "@TGS#_"
 	TopicMarker     = "@TOPIC#_"
+)
+
+// Limits of IDs and names, and the ID forms, that the vendor's revised pages give
+// (docs/vendor-api.md, "Limits").
+const (
+	MaxUserIDBytes        = 32 // every UserID: From_Account, To_Account
+	MaxCustomGroupIDBytes = 48 // a group ID an app chose (one that does not start with GroupIDPrefix)
+	// MaxContactGroupNameNewer is the conversation group name limit of the newer create and
+	// update pages; the error list (51011) says MaxContactGroupName. Names in between are
+	// sent, with a warning.
+	MaxContactGroupNameNewer = 64
+	// GroupIDPrefix starts every group ID the vendor assigns, and a Community's
+	// (CommunityPrefix); a custom ID of any other group must not start with it.
+	GroupIDPrefix = "@TGS#"
+	// VendorTopicMarker is in every TopicId the vendor assigns ({GroupId}@TOPIC#_@TOPIC#...):
+	// such an ID cannot be imported as a custom one.
+	VendorTopicMarker = "@TOPIC#_@TOPIC#"
 )
 
 // Contact types (ContactItem.Type).
@@ -198,10 +218,22 @@ type CreateContactGroupRequest struct {
 	GroupContactItem []GroupContactItem `json:"GroupContactItem"`
 }
 
-// GroupContactItem is a group to create with its first conversations.
+// GroupContactItem is a group to create with its first conversations. ContactItem is always
+// sent, [] for an empty group: one vendor page marks it required (docs/vendor-api.md,
+// "Endpoints").
 type GroupContactItem struct {
 	GroupName   string        `json:"GroupName"`
-	ContactItem []ContactItem `json:"ContactItem,omitempty"`
+	ContactItem []ContactItem `json:"ContactItem"`
+}
+
+// MarshalJSON writes ContactItem as [] when it is nil, never as null.
+func (g GroupContactItem) MarshalJSON() ([]byte, error) {
+	type plain GroupContactItem // without the method, so that Marshal does not recurse
+	p := plain(g)
+	if p.ContactItem == nil {
+		p.ContactItem = []ContactItem{}
+	}
+	return json.Marshal(p)
 }
 
 // CreateContactGroupResponse is the answer of create_contact_group.
@@ -230,11 +262,30 @@ type ContactResultItem struct {
 	ResultInfo     string      `json:"ResultInfo"`
 }
 
-// UpdateContactGroupRequest is the body of update_contact_group (UpdateType is always 1).
+// UpdateTypeGroup is update_contact_group's only UpdateType: change one group's name or its
+// conversations.
+const UpdateTypeGroup = 1
+
+// UpdateContactGroupRequest is the body of update_contact_group. Build it with
+// RenameContactGroup or UpdateContactGroupMembers, which fill in the type fields.
 type UpdateContactGroupRequest struct {
 	From_Account string      `json:"From_Account"`
 	UpdateType   int         `json:"UpdateType"`
 	UpdateGroup  UpdateGroup `json:"UpdateGroup"`
+}
+
+// RenameContactGroup is the update that renames user's conversation group oldName to newName.
+func RenameContactGroup(user, oldName, newName string) *UpdateContactGroupRequest {
+	return &UpdateContactGroupRequest{From_Account: user, UpdateType: UpdateTypeGroup,
+		UpdateGroup: UpdateGroup{UpdateGroupType: UpdateGroupRename, OldGroupName: oldName, NewGroupName: newName}}
+}
+
+// UpdateContactGroupMembers is the update that adds conversations to, or deletes them from,
+// user's conversation group; items may be nil, for a caller that appends them to
+// UpdateGroup.ContactUpdateItem one by one.
+func UpdateContactGroupMembers(user, group string, items []ContactUpdateItem) *UpdateContactGroupRequest {
+	return &UpdateContactGroupRequest{From_Account: user, UpdateType: UpdateTypeGroup,
+		UpdateGroup: UpdateGroup{UpdateGroupType: UpdateGroupMembers, OldGroupName: group, ContactUpdateItem: items}}
 }
 
 // UpdateGroup is a rename (UpdateGroupType 1) or a change of members (2).

@@ -16,8 +16,8 @@ var contactGroupNames = []string{
 }
 
 // WriteContactGroups writes cfg.ContactMemberships conversation-group memberships over
-// cfg.Users users in cfg.Format (CONTRACT.md's conversation-groups format): adds only, a mix
-// of C2C (Type 1) and group (Type 2) conversations.
+// cfg.Users users in cfg.Format (the conversation-groups format of docs/contract.md,
+// "Input formats"): adds only, a mix of C2C (Type 1) and group (Type 2) conversations.
 func WriteContactGroups(ctx context.Context, w io.Writer, cfg Config) error {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -38,7 +38,7 @@ func WriteContactGroups(ctx context.Context, w io.Writer, cfg Config) error {
 	return drain(ctx, lw, cfg.Users, cfg.Sorted, newRand(cfg.Seed, saltContacts|saltWindow, 0), open)
 }
 
-// contactItem is a conversation as CONTRACT.md's JSONL writes it.
+// contactItem is a conversation as the JSONL of docs/contract.md, "Input formats", writes it.
 type contactItem struct {
 	Type       int
 	To_Account string `json:",omitempty"`

@@ -24,8 +24,8 @@ const jsonlChunk = 100
 // friends, so that a user's friend list holds distinct accounts other than the user.
 func friendIDSpace(users int) int { return max(users, 2*MaxFriendRowsPerUser) }
 
-// WriteFriendGroups writes cfg.FriendMemberships friend-group memberships over cfg.Users
-// users in cfg.Format (CONTRACT.md's friend-groups format).
+// WriteFriendGroups writes cfg.FriendMemberships friend-group memberships over cfg.Users users
+// in cfg.Format (the friend-groups format of docs/contract.md, "Input formats").
 func WriteFriendGroups(ctx context.Context, w io.Writer, cfg Config) error {
 	cfg, err := cfg.withDefaults()
 	if err != nil {

@@ -2,8 +2,8 @@
 // benchmarks and for rehearsing a migration at scale. The output is deterministic for a seed
 // (math/rand/v2's PCG), skewed the way real chat data is (a few users with thousands of
 // friends, many with a handful, empty groups, groups of one user with identical member sets,
-// Chinese and emoji names), and every row is valid under API.md's limits, so that whatever a
-// benchmark measures is the tool's work and not its error path.
+// Chinese and emoji names), and every row is valid under docs/vendor-api.md, "Limits", so that
+// whatever a benchmark measures is the tool's work and not its error path.
 //
 // Rows are generated per owner (a user, or a community for topics) from a few integers of
 // layout, so memory stays bounded whatever the row count: a million rows never need a million
@@ -21,9 +21,9 @@ import (
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
-// Per-owner caps. They keep every generated row valid under API.md: a user has at most 3000
-// friends and 32 friend groups, and at most 20 conversation groups of at most 1000
-// conversations.
+// Per-owner caps. They keep every generated row valid under docs/vendor-api.md, "Limits": a
+// user has at most 3000 friends and 32 friend groups, and at most 20 conversation groups of at
+// most 1000 conversations.
 const (
 	// MaxFriendRowsPerUser bounds one user's friend-group rows: up to 3000 friends, some of
 	// them in several groups.

@@ -139,8 +139,9 @@ func readBack(t *testing.T, dir string, f sources.Format) map[sources.Kind]int {
 	return n
 }
 
-// TestShape checks the skew the benchmarks rely on: a user with thousands of friends, many
-// with a handful, empty groups, identical member sets; and API.md's per-user limits.
+// TestShape checks the skew the benchmarks rely on: a user with thousands of friends, many with
+// a handful, empty groups, identical member sets; and the per-user limits of
+// docs/vendor-api.md, "Limits".
 func TestShape(t *testing.T) {
 	c := small
 	c.Sorted = true

@@ -26,12 +26,12 @@ var (
 // the past.
 const epoch2020 = 1577836800
 
-// topicColumns is the topics header: every column CONTRACT.md names.
+// topicColumns is the topics header: every column docs/contract.md, "Input formats", names.
 var topicColumns = []string{"GroupId", "TopicId", "TopicName", "From_Account", "CustomString",
 	"FaceUrl", "Notification", "Introduction", "CreateTime"}
 
-// WriteTopics writes cfg.Topics topics over cfg.Groups communities in cfg.Format
-// (CONTRACT.md's topics format). Half the topics bring their own TopicId.
+// WriteTopics writes cfg.Topics topics over cfg.Groups communities in cfg.Format (the topics
+// format of docs/contract.md, "Input formats"). Half the topics bring their own TopicId.
 func WriteTopics(ctx context.Context, w io.Writer, cfg Config) error {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -53,7 +53,8 @@ func WriteTopics(ctx context.Context, w io.Writer, cfg Config) error {
 	return drain(ctx, lw, cfg.Groups, cfg.Sorted, newRand(cfg.Seed, saltTopics|saltWindow, 0), open)
 }
 
-// topicJSON is a topic as CONTRACT.md's JSONL writes it; absent fields are left out.
+// topicJSON is a topic as the JSONL of docs/contract.md, "Input formats", writes it; absent
+// fields are left out.
 type topicJSON struct {
 	GroupId      string
 	TopicId      string `json:",omitempty"`

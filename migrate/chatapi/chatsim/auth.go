@@ -16,11 +16,11 @@ import (
 // identifier, verified with the vendor's own VerifyUserSig), then the right (identifier must
 // be an App admin). It returns 0 when all is well.
 //
-// Choices where the vendor does not say which code it answers (API.md lists them all):
-// a missing, non-numeric or foreign sdkappid → 60006; a UserSig that does not decode → 70003;
-// one signed for another SDKAppID → 70013, for another identifier → 70009, with another key
-// (or otherwise forged) → 70014, with a UserBuf → 70005; expired → 70001; a valid signature
-// for a user who is not an App admin → 60010.
+// Choices where the vendor does not say which code it answers (docs/vendor-api.md,
+// "UserSig and auth codes", lists them all): a missing, non-numeric or foreign sdkappid →
+// 60006; a UserSig that does not decode → 70003; one signed for another SDKAppID → 70014, for
+// another identifier → 70013, with another key (or otherwise forged) → 70009, with a UserBuf →
+// 70005; expired → 70001; a valid signature for a user who is not an App admin → 60010.
 func (s *Server) checkQuery(q url.Values, now time.Time) (int, string) {
 	if q.Get("contenttype") != "json" {
 		return chatapi.CodeHTTPParse, "contenttype must be json"

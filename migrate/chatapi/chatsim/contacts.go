@@ -1,10 +1,18 @@
 package chatsim
 
 import (
-	"slices"
 	"time"
 
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
+)
+
+// Limits of conversation groups as the emulator keeps them (docs/vendor-api.md, "Limits").
+// The names may be 64 bytes, as the newer create and update pages say, although the error
+// list gives 32: the emulator accepts what a client may meet on either kind of server.
+const (
+	maxContactGroupNameBytes = 64
+	maxContactsPerUser       = 1000 // distinct conversations across all of a user's groups
+	maxContactsPerRequest    = 100
 )
 
 // readContacts reads a list of ContactItem objects.
@@ -20,32 +28,68 @@ func readContacts(list []*object) []contactKey {
 	return out
 }
 
-// addContact puts one conversation into a group and says how it went: already there → 0
-// (API.md's model), group full → 51008, a group conversation whose group does not exist →
-// 51007. Caller holds s.mu.
-func (s *Server) addContact(g *contactGroup, k contactKey) (int, string) {
+// addContact puts one conversation into a user's group and says how it went. Already there:
+// Dialect.RepeatAddAbsentRemove (question 5). A group conversation whose group does not exist,
+// or whose group the user is not in: 51007. A conversation new to the user past the 1000 its
+// groups may hold together: 51008 (the vendor shares the 1000 with conversation marks, which
+// the emulator does not model). Caller holds s.mu.
+func (s *Server) addContact(cu *contactUser, g *contactGroup, k contactKey) (int, string) {
 	if _, have := g.members[k]; have {
+		if s.dialect.RepeatAddAbsentRemove == RepeatError {
+			return chatapi.CodeRCBadParam, "conversation is already in the group"
+		}
 		return 0, ""
 	}
-	if len(g.members) >= chatapi.MaxContactsPerGroup {
-		return chatapi.CodeRCGroupFull, "conversation group is full (1000)"
+	if k.typ == chatapi.ContactGroup {
+		if !s.world.groupExists(k.id) {
+			return chatapi.CodeRCLookupFailed, "group ID lookup failed"
+		}
+		if s.world.role(k.id, cu.user) == chatapi.RoleNotMember {
+			return chatapi.CodeRCLookupFailed, "the user is not a member of the group"
+		}
 	}
-	if k.typ == chatapi.ContactGroup && !s.world.groupExists(k.id) {
-		return chatapi.CodeRCLookupFailed, "group ID lookup failed"
+	if cu.refs[k] == 0 && len(cu.refs) >= maxContactsPerUser {
+		return chatapi.CodeRCGroupFull, "the user's conversation groups hold 1000 conversations"
 	}
-	g.members[k] = struct{}{}
+	cu.put(g, k)
+	return 0, ""
+}
+
+// deleteContact takes one conversation out of a user's group; one that is not there follows
+// Dialect.RepeatAddAbsentRemove. Caller holds s.mu.
+func (s *Server) deleteContact(cu *contactUser, g *contactGroup, k contactKey) (int, string) {
+	if _, have := g.members[k]; !have && s.dialect.RepeatAddAbsentRemove == RepeatError {
+		return chatapi.CodeRCBadParam, "conversation is not in the group"
+	}
+	cu.remove(g, k)
 	return 0, ""
 }
 
 func checkContactGroupName(name string) *apiErr {
-	if len(name) > chatapi.MaxContactGroupName {
-		return &apiErr{chatapi.CodeRCNameTooLong, "group name longer than 32 bytes"}
+	if len(name) > maxContactGroupNameBytes {
+		return &apiErr{chatapi.CodeRCNameTooLong, "group name longer than 64 bytes"}
 	}
 	return nil
 }
 
-// createContactGroup serves recentcontact/create_contact_group, one group per request. A name
-// the user already has answers 51012 and changes nothing (API.md's model).
+// nameTaken answers a create or rename to a name the user already has, per
+// Dialect.CreateExisting (question 3); nil means go ahead and make a second group of it.
+func (s *Server) nameTaken() reply {
+	switch s.dialect.CreateExisting {
+	case CreateExistingDuplicate:
+		return nil
+	case CreateExisting50002:
+		return fail(chatapi.CodeRCBadParam, "a conversation group of that name exists")
+	default:
+		// 51012 is the pinned-conversation limit in the vendor's list: answering it here
+		// catches a client that takes it for "already exists".
+		return fail(chatapi.CodeRCPinnedLimit, "conversation group name already used")
+	}
+}
+
+// createContactGroup serves recentcontact/create_contact_group, one group per request, with
+// at most 100 conversations (51006). Without ContactItem: Dialect.ContactItemRequired
+// (question 4). A name the user already has: Dialect.CreateExisting.
 func (s *Server) createContactGroup(o *object, _ time.Time) reply {
 	user := o.str("From_Account", true)
 	groups := o.objList("GroupContactItem", true)
@@ -56,9 +100,16 @@ func (s *Server) createContactGroup(o *object, _ time.Time) reply {
 		return fail(chatapi.CodeRCBadParam, "GroupContactItem must hold exactly one group")
 	}
 	name := groups[0].str("GroupName", true)
-	contacts := readContacts(groups[0].objList("ContactItem", false))
+	items := groups[0].objList("ContactItem", false)
+	contacts := readContacts(items)
 	if e := o.err(); e != nil {
 		return failErr(e)
+	}
+	if s.dialect.ContactItemRequired && !groups[0].has("ContactItem") {
+		return fail(chatapi.CodeRCBadParam, "GroupContactItem[0].ContactItem is required")
+	}
+	if len(contacts) > maxContactsPerRequest {
+		return fail(chatapi.CodeRCTooManyContacts, "more than 100 conversations in one request")
 	}
 	if e := checkContactGroupName(name); e != nil {
 		return failErr(e)
@@ -70,8 +121,10 @@ func (s *Server) createContactGroup(o *object, _ time.Time) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cu := s.st.contactUser(user)
-	if cu.byName[name] != nil {
-		return fail(chatapi.CodeRCGroupExists, "conversation group already exists")
+	if cu.byName(name) != nil {
+		if r := s.nameTaken(); r != nil {
+			return r
+		}
 	}
 	if len(cu.groups) >= chatapi.MaxContactGroupsPerUser {
 		return fail(chatapi.CodeRCTooManyGroups, "more than 20 conversation groups")
@@ -79,19 +132,18 @@ func (s *Server) createContactGroup(o *object, _ time.Time) reply {
 	g := &contactGroup{id: cu.nextID, name: name, members: make(map[contactKey]struct{}, len(contacts))}
 	cu.nextID++
 	cu.groups = append(cu.groups, g)
-	cu.byName[name] = g
 	item := chatapi.GroupResultItem{GroupItem: chatapi.ContactGroupItem{GroupName: name, GroupId: g.id}}
 	for _, k := range contacts {
-		code, info := s.addContact(g, k)
+		code, info := s.addContact(cu, g, k)
 		item.ResultItem = append(item.ResultItem, chatapi.ContactResultItem{ContactItem: k.item(), ResultCode: code, ResultInfo: info})
 	}
 	return succeed(&chatapi.CreateContactGroupResponse{GroupResultItem: []chatapi.GroupResultItem{item}})
 }
 
 // updateContactGroup serves recentcontact/update_contact_group: a rename (51009 when the old
-// name is missing, 51012 when the new one is taken) or a change of members. Deleting a
-// conversation that is not in the group answers ResultCode 0 (the vendor is silent; the model
-// makes deletes idempotent, like adds, so that a retried request is harmless).
+// name is missing; a new name the user has follows Dialect.CreateExisting) or a change of at
+// most 100 members (51006), whose repeated adds and absent deletes follow
+// Dialect.RepeatAddAbsentRemove. With two groups of the old name, the older one is changed.
 func (s *Server) updateContactGroup(o *object, _ time.Time) reply {
 	user := o.str("From_Account", true)
 	updType, _ := o.integer("UpdateType", true, false)
@@ -138,6 +190,9 @@ func (s *Server) updateContactGroup(o *object, _ time.Time) reply {
 	if kind == chatapi.UpdateGroupMembers && len(items) == 0 {
 		return fail(chatapi.CodeRCBadParam, "ContactUpdateItem is empty")
 	}
+	if len(items) > maxContactsPerRequest {
+		return fail(chatapi.CodeRCTooManyContacts, "more than 100 conversations in one request")
+	}
 	if e := checkContactGroupName(newName); e != nil {
 		return failErr(e)
 	}
@@ -150,7 +205,7 @@ func (s *Server) updateContactGroup(o *object, _ time.Time) reply {
 	cu := s.st.contacts[user]
 	var g *contactGroup
 	if cu != nil {
-		g = cu.byName[oldName]
+		g = cu.byName(oldName)
 	}
 	if g == nil {
 		return fail(chatapi.CodeRCNoGroup, "conversation group does not exist")
@@ -158,22 +213,23 @@ func (s *Server) updateContactGroup(o *object, _ time.Time) reply {
 	res := chatapi.UpdateGroupResult{UpdateGroupType: int(kind), GroupName: g.name, GroupId: g.id, OldGroupName: oldName}
 	if kind == chatapi.UpdateGroupRename {
 		if newName != oldName {
-			if cu.byName[newName] != nil {
-				return fail(chatapi.CodeRCGroupExists, "a conversation group with the new name exists")
+			if cu.byName(newName) != nil {
+				if r := s.nameTaken(); r != nil {
+					return r
+				}
 			}
-			delete(cu.byName, oldName)
 			g.name = newName
-			cu.byName[newName] = g
 		}
 		res.GroupName = newName
 		return succeed(&chatapi.UpdateContactGroupResponse{UpdateType: 1, UpdateGroupResult: res})
 	}
 	for _, it := range items {
-		code, info := 0, ""
+		var code int
+		var info string
 		if it.typ == chatapi.ContactOptAdd {
-			code, info = s.addContact(g, it.key)
+			code, info = s.addContact(cu, g, it.key)
 		} else {
-			delete(g.members, it.key)
+			code, info = s.deleteContact(cu, g, it.key)
 		}
 		res.ContactResultItem = append(res.ContactResultItem, chatapi.ContactResultItem{
 			ContactOptType: it.typ, ContactItem: it.key.item(), ResultCode: code, ResultInfo: info,
@@ -188,58 +244,4 @@ func (o *object) contactOrNil() (contactKey, bool) {
 		return contactKey{}, false
 	}
 	return o.contact()
-}
-
-// getContactGroup serves recentcontact/get_contact_group: one page of the user's
-// conversations (PageSize from StartIndex, ordered by Type then ID), each with the IDs of its
-// groups, and every group (GroupItem, on every page, so that empty groups are seen too).
-// CompleteFlag is 1 on the last page; NextStartIndex is the index after the page.
-func (s *Server) getContactGroup(o *object, _ time.Time) reply {
-	user := o.str("From_Account", true)
-	start, _ := o.integer("StartIndex", true, true)
-	if e := o.err(); e != nil {
-		return failErr(e)
-	}
-	if start < 0 {
-		return fail(chatapi.CodeRCBadParam, "StartIndex is negative")
-	}
-	if !s.world.userExists(user) {
-		return fail(chatapi.CodeRCNoUser, "From_Account has not been imported")
-	}
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	resp := &chatapi.GetContactGroupResponse{}
-	cu := s.st.contacts[user]
-	if cu == nil {
-		resp.CompleteFlag = 1
-		return succeed(resp)
-	}
-	in := make(map[contactKey][]int)
-	for _, g := range cu.groups {
-		resp.GroupItem = append(resp.GroupItem, chatapi.ContactGroupItem{GroupName: g.name, GroupId: g.id})
-		for k := range g.members {
-			in[k] = append(in[k], g.id)
-		}
-	}
-	keys := make([]contactKey, 0, len(in))
-	for k := range in {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, compareContacts)
-	from := min(int(start), len(keys))
-	to := min(from+s.cfg.PageSize, len(keys))
-	for _, k := range keys[from:to] {
-		it := k.item()
-		ids := in[k]
-		slices.Sort(ids)
-		resp.ContactItem = append(resp.ContactItem, chatapi.ContactWithGroups{
-			Type: it.Type, To_Account: it.To_Account, ToGroupId: it.ToGroupId, ContactGroupId: ids,
-		})
-	}
-	resp.NextStartIndex = to
-	if to >= len(keys) {
-		resp.CompleteFlag = 1
-	}
-	return succeed(resp)
 }

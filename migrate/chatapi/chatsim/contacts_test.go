@@ -31,7 +31,11 @@ func TestCreateContactGroupValidation(t *testing.T) {
 		{"empty group", `{"From_Account":"alice","GroupContactItem":[{"GroupName":"g"}]}`, 0},
 		{"C2C and group", `{"From_Account":"alice","GroupContactItem":[{"GroupName":"g","ContactItem":[{"Type":1,"To_Account":"bob"},{"Type":2,"ToGroupId":"@TGS#2known"}]}]}`, 0},
 		{"name 32 bytes", createBody(t, "alice", strings.Repeat("n", 32), nil), 0},
-		{"name 33 bytes", createBody(t, "alice", strings.Repeat("n", 33), nil), chatapi.CodeRCNameTooLong},
+		// 32 by the error list, 64 by the newer create page: the emulator accepts 64.
+		{"name 64 bytes", createBody(t, "alice", strings.Repeat("n", 64), nil), 0},
+		{"name 65 bytes", createBody(t, "alice", strings.Repeat("n", 65), nil), chatapi.CodeRCNameTooLong},
+		{"100 conversations", createBody(t, "alice", "g", c2c(names(100, "u")...)), 0},
+		{"101 conversations", createBody(t, "alice", "g", c2c(names(101, "u")...)), chatapi.CodeRCTooManyContacts},
 		{"name empty", `{"From_Account":"alice","GroupContactItem":[{"GroupName":""}]}`, chatapi.CodeRCBadParam},
 		{"two groups", `{"From_Account":"alice","GroupContactItem":[{"GroupName":"a"},{"GroupName":"b"}]}`, chatapi.CodeRCBadParam},
 		{"no groups", `{"From_Account":"alice","GroupContactItem":[]}`, chatapi.CodeRCBadParam},
@@ -60,31 +64,46 @@ func TestCreateContactGroupValidation(t *testing.T) {
 func TestContactGroupModel(t *testing.T) {
 	h := newHarness(t, chatsim.Config{World: &chatsim.World{Users: []string{"alice"}, Groups: []string{"@TGS#2known"}}})
 	var created chatapi.CreateContactGroupResponse
-	items := append(c2c(names(1001, "u")...), chatapi.ContactItem{Type: 2, ToGroupId: "@TGS#2gone"})
-	h.callInto(chatapi.PathCreateContactGroup, createBody(t, "alice", "big", items), &created)
+	h.callInto(chatapi.PathCreateContactGroup, createBody(t, "alice", "big", c2c(names(100, "u")...)), &created)
 	g := created.GroupResultItem[0]
-	if g.GroupItem != (chatapi.ContactGroupItem{GroupName: "big", GroupId: 1}) || len(g.ResultItem) != 1002 {
+	if g.GroupItem != (chatapi.ContactGroupItem{GroupName: "big", GroupId: 1}) || len(g.ResultItem) != 100 {
 		t.Fatalf("created %+v with %d results", g.GroupItem, len(g.ResultItem))
 	}
-	if g.ResultItem[999].ResultCode != 0 || g.ResultItem[1000].ResultCode != chatapi.CodeRCGroupFull || g.ResultItem[1001].ResultCode != chatapi.CodeRCGroupFull {
-		t.Fatalf("results 999..1001: %+v", g.ResultItem[999:])
+	// Fill the user's 1000 (across all of its groups, docs/vendor-api.md "Limits"), 100 per
+	// request; the last request's two extra conversations fail with 51008.
+	all := names(1002, "u")
+	var last chatapi.UpdateContactGroupResponse
+	for from := 100; from < len(all); from += 100 {
+		var ops []chatapi.ContactUpdateItem
+		for _, id := range all[from:min(from+100, len(all))] {
+			ops = append(ops, chatapi.ContactUpdateItem{ContactOptType: 1, ContactItem: c2c(id)[0]})
+		}
+		last = chatapi.UpdateContactGroupResponse{}
+		h.callInto(chatapi.PathUpdateContactGroup, mustJSON(t, chatapi.UpdateContactGroupMembers("alice", "big", ops)), &last)
+	}
+	r := last.UpdateGroupResult.ContactResultItem
+	if len(r) != 2 || r[0].ResultCode != chatapi.CodeRCGroupFull || r[1].ResultCode != chatapi.CodeRCGroupFull {
+		t.Fatalf("past 1000: %+v", r)
 	}
 	if n := len(h.srv.Dump().ContactGroups["alice"][0].Contacts); n != 1000 {
 		t.Fatalf("%d contacts stored, want 1000", n)
 	}
 
-	// Same name again: 51012 and nothing changes.
+	// Same name again: 51012 (the default reading of an open question) and nothing changes.
 	before := mustJSON(t, h.srv.Dump())
-	if res := h.call(chatapi.PathCreateContactGroup, createBody(t, "alice", "big", c2c("new"))); res.ErrorCode != chatapi.CodeRCGroupExists {
+	if res := h.call(chatapi.PathCreateContactGroup, createBody(t, "alice", "big", c2c("new"))); res.ErrorCode != chatapi.CodeRCPinnedLimit {
 		t.Fatalf("re-create: ErrorCode %d", res.ErrorCode)
 	}
 	if mustJSON(t, h.srv.Dump()) != before {
 		t.Fatal("re-create changed the state")
 	}
 
-	// A group conversation with an unknown group fails item by item (51007).
-	h.callInto(chatapi.PathCreateContactGroup, createBody(t, "alice", "g2", []chatapi.ContactItem{{Type: 2, ToGroupId: "@TGS#2gone"}, {Type: 2, ToGroupId: "@TGS#2known"}}), &created)
-	if r := created.GroupResultItem[0].ResultItem; r[0].ResultCode != chatapi.CodeRCLookupFailed || r[1].ResultCode != 0 || created.GroupResultItem[0].GroupItem.GroupId != 2 {
+	// The 1000 are per user: another group takes a conversation the user already has, not
+	// a new one. A group conversation with an unknown group fails with 51007 first.
+	h.callInto(chatapi.PathCreateContactGroup, createBody(t, "alice", "g2", []chatapi.ContactItem{
+		{Type: 2, ToGroupId: "@TGS#2gone"}, {Type: 1, To_Account: "u5"}, {Type: 2, ToGroupId: "@TGS#2known"}}), &created)
+	if r := created.GroupResultItem[0].ResultItem; r[0].ResultCode != chatapi.CodeRCLookupFailed || r[1].ResultCode != 0 ||
+		r[2].ResultCode != chatapi.CodeRCGroupFull || created.GroupResultItem[0].GroupItem.GroupId != 2 {
 		t.Fatalf("g2: %+v", created.GroupResultItem[0])
 	}
 
@@ -128,9 +147,9 @@ func TestUpdateContactGroup(t *testing.T) {
 	}{
 		{"add and re-add", members(add("y"), add("x")), 0, "[0 0]", `a:[x y] b:[]`},
 		{"delete present and absent", members(del("x"), del("nobody")), 0, "[0 0]", `a:[y] b:[]`},
-		{"rename to a taken name", rename("a", "b"), chatapi.CodeRCGroupExists, "", `a:[y] b:[]`},
+		{"rename to a taken name", rename("a", "b"), chatapi.CodeRCPinnedLimit, "", `a:[y] b:[]`},
 		{"rename a missing group", rename("zz", "c"), chatapi.CodeRCNoGroup, "", `a:[y] b:[]`},
-		{"rename too long", rename("a", strings.Repeat("n", 33)), chatapi.CodeRCNameTooLong, "", `a:[y] b:[]`},
+		{"rename too long", rename("a", strings.Repeat("n", 65)), chatapi.CodeRCNameTooLong, "", `a:[y] b:[]`},
 		{"rename", rename("a", "c"), 0, "", `b:[] c:[y]`},
 		{"members of a missing group", members(add("q")), chatapi.CodeRCNoGroup, "", `b:[] c:[y]`},
 		{"UpdateType 2", `{"From_Account":"alice","UpdateType":2,"UpdateGroup":{"UpdateGroupType":1,"OldGroupName":"c","NewGroupName":"d"}}`, chatapi.CodeRCBadParam, "", `b:[] c:[y]`},

@@ -25,8 +25,9 @@ type Faults struct {
 	// HangRate: no answer for Hang or until the client goes away; nothing is applied. A request
 	// that outlives Hang is answered 60008 (server timeout).
 	HangRate float64
-	// AmbiguousRate: the change IS applied, then the connection is dropped before any answer
-	// is written: the case that proves a client's idempotency.
+	// AmbiguousRate: the connection is dropped before any answer is written, after the change
+	// was applied or before, as Dialect.LostAnswer says: the case that proves a client
+	// settles what it cannot know by reading.
 	AmbiguousRate float64
 	// ThrottleRate: answered with the throttle code (10006 on group endpoints, 60007
 	// elsewhere) although the rate limiter admitted it; nothing is applied.
@@ -64,6 +65,7 @@ func (f Faults) check() error {
 type decision struct {
 	kind    string // "" or one of the Fault* kinds
 	latency time.Duration
+	applied bool // for a lost answer under Dialect.LostAnswer "mixed": applied before the drop
 }
 
 // faultPlan draws decisions. A decision depends only on (seed, path, body, how many times this
@@ -100,8 +102,10 @@ func (p *faultPlan) decide(path string, body []byte) decision {
 	binary.LittleEndian.PutUint64(buf[16:], n)
 	x := mix(buf[:])
 	kindDraw, latDraw := unit(splitmix(&x)), unit(splitmix(&x))
+	// Drawn after the others, so that adding it changed none of the existing decisions.
+	applyDraw := unit(splitmix(&x))
 
-	var d decision
+	d := decision{applied: applyDraw < 0.5}
 	if span := p.f.LatencyMax - p.f.LatencyMin; span > 0 {
 		d.latency = p.f.LatencyMin + time.Duration(latDraw*float64(span))
 	} else {

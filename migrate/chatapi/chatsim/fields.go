@@ -15,9 +15,16 @@ import (
 type family int
 
 const (
-	famGroup family = iota // group_open_http_svc, million_group_open_http_svc
-	famSNS                 // sns
-	famRC                  // recentcontact
+	famGroup   family = iota // group_open_http_svc, million_group_open_http_svc
+	famSNS                   // sns
+	famRC                    // recentcontact
+	famAccount               // im_open_login_svc
+)
+
+// Codes of im_open_login_svc, which the client has no names for.
+const (
+	codeAccountBadParam = 70402 // invalid parameter
+	codeAccountInternal = 70500 // internal error: retry
 )
 
 func (f family) badParam() int {
@@ -26,6 +33,8 @@ func (f family) badParam() int {
 		return chatapi.CodeSNSBadParam
 	case famRC:
 		return chatapi.CodeRCBadParam
+	case famAccount:
+		return codeAccountBadParam
 	default:
 		return chatapi.CodeBadParam
 	}
@@ -38,13 +47,15 @@ func (f family) transient() int {
 		return chatapi.CodeSNSInternal
 	case famRC:
 		return chatapi.CodeRCInternal
+	case famAccount:
+		return codeAccountInternal
 	default:
 		return chatapi.CodeInternal
 	}
 }
 
-// throttle is the code an over-rate request meets: API.md says 10006 on group endpoints and
-// the common 60007 elsewhere.
+// throttle is the code an over-rate request meets: the vendor's pages give 10006 on group
+// endpoints (docs/vendor-api.md, "Error classes") and the common 60007 elsewhere.
 func (f family) throttle() int {
 	if f == famGroup {
 		return chatapi.CodeGroupFreq
@@ -83,8 +94,9 @@ func (r *reader) fail(code int, format string, args ...any) {
 // vendor's names are case-sensitive, while encoding/json would match "groupid" to GroupId.
 // Unknown fields are ignored, as the vendor ignores them.
 //
-// Strictness follows API.md: an optional field that is present must carry a value ("" / null /
-// 0 in its place is a bad parameter), and integers must be JSON integers (no 1.0, no "1").
+// Strictness follows docs/vendor-api.md, "Transport": an optional field that is present must
+// carry a value ("" / null / 0 in its place is a bad parameter), and integers must be JSON
+// integers (no 1.0, no "1").
 type object struct {
 	r      *reader
 	prefix string // for messages about nested fields, e.g. "UpdateGroup."
@@ -140,6 +152,12 @@ func (o *object) str(name string, required bool) string {
 		return ""
 	}
 	return s
+}
+
+// has reports whether a field is present, whatever its value.
+func (o *object) has(name string) bool {
+	_, ok := o.m[name]
+	return ok
 }
 
 // peekString returns a string field without judging it: used to find From_Account before the

@@ -7,11 +7,13 @@ import (
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
 )
 
-// groupAdd serves sns/group_add. Model (API.md): a GroupName the user already has is kept and
-// the listed friends are merged into it; a friend already in a group answers ResultCode 0; a
-// request that would take the user past 32 groups fails whole with 30011 and changes nothing.
-// Each To_Account that is not a friend answers 32216 and is listed in Fail_Account, while the
-// friends of the same request are added.
+// groupAdd serves sns/group_add. A GroupName the user already has follows
+// Dialect.GroupAddExisting (docs/vendor-api.md, "What the vendor leaves open", question 1):
+// merged into, the whole request refused (30001, nothing changes), or left as it is while the
+// request's new groups are created and filled. A friend already in a group answers ResultCode
+// 0; a request that would take the user past 32 groups fails whole with 30011 and changes
+// nothing. Each To_Account that is not a friend answers 32216 and is listed in Fail_Account,
+// while the friends of the same request are added.
 func (s *Server) groupAdd(o *object, _ time.Time) reply {
 	user := o.str("From_Account", true)
 	names, _ := o.strList("GroupName", true)
@@ -39,25 +41,31 @@ func (s *Server) groupAdd(o *object, _ time.Time) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fu := s.st.friends[user]
+	var fresh, old []string
+	for _, n := range names {
+		if fu != nil && fu.groups[n] != nil {
+			old = append(old, n)
+		} else {
+			fresh = append(fresh, n)
+		}
+	}
+	if len(old) > 0 && s.dialect.GroupAddExisting == GroupAddRefuse {
+		return fail(chatapi.CodeSNSBadParam, "GroupName names a group the user already has")
+	}
 	have := 0
 	if fu != nil {
 		have = len(fu.groups)
 	}
-	added := 0
-	for _, n := range names {
-		if fu == nil || fu.groups[n] == nil {
-			added++
-		}
-	}
-	if have+added > chatapi.MaxFriendGroupsPerUser {
+	if have+len(fresh) > chatapi.MaxFriendGroupsPerUser {
 		return fail(chatapi.CodeSNSGroupLimit, "friend group limit (32) reached")
 	}
 	fu = s.st.friendUser(user)
-	for _, n := range names {
-		if fu.groups[n] == nil {
-			fu.groups[n] = make(map[string]struct{})
-			fu.order = append(fu.order, n)
-		}
+	for _, n := range fresh {
+		fu.create(n)
+	}
+	into := names
+	if s.dialect.GroupAddExisting == GroupAddIgnore {
+		into = fresh
 	}
 	resp := &chatapi.GroupAddResponse{}
 	for _, f := range friends {
@@ -66,7 +74,7 @@ func (s *Server) groupAdd(o *object, _ time.Time) reply {
 			item.ResultCode, item.ResultInfo = chatapi.CodeNotFriend, "Err_SNS_GroupAdd_ToTinyId_Not_Friend"
 			resp.Fail_Account = append(resp.Fail_Account, f)
 		} else {
-			for _, n := range names {
+			for _, n := range into {
 				fu.groups[n][f] = struct{}{}
 			}
 		}

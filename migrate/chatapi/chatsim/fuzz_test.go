@@ -18,6 +18,10 @@ func FuzzBodies(f *testing.F) {
 		`{"From_Account":"a","GroupContactItem":[{"GroupName":"g","ContactItem":[{"Type":1,"To_Account":"b"}]}]}`,
 		`{"From_Account":"a","UpdateType":1,"UpdateGroup":{"UpdateGroupType":2,"OldGroupName":"g","ContactUpdateItem":[{"ContactOptType":1,"ContactItem":{"Type":2,"ToGroupId":"x"}}]}}`,
 		`{"From_Account":"a","StartIndex":0}`,
+		`{"From_Account":"a","UpdateItem":[{"To_Account":"b","SnsItem":[{"Tag":"Tag_SNS_IM_Group","Value":["g"]}]}]}`,
+		`{"From_Account":"a","To_Account":["b"],"CheckType":"CheckResult_Type_Both"}`,
+		`{"CheckItem":[{"UserID":"a"}]}`, `{"GroupIdList":["g"],"ResponseFilter":{"GroupBaseInfoFilter":["Type"]}}`,
+		`{"GroupId":"g","User_Account":["a"]}`,
 		`{"CreateTime":-0}`, `{"StartIndex":1e2}`, `null`, `{"UpdateGroup":null}`, "{\"TopicName\":\"\xff\"}",
 	}
 	for i, s := range seeds {
@@ -26,6 +30,8 @@ func FuzzBodies(f *testing.F) {
 	paths := []string{
 		chatapi.PathImportTopic, chatapi.PathGetTopic, chatapi.PathGroupAdd, chatapi.PathGroupGet,
 		chatapi.PathCreateContactGroup, chatapi.PathUpdateContactGroup, chatapi.PathGetContactGroup,
+		chatapi.PathFriendUpdate, chatapi.PathFriendGet, chatapi.PathFriendCheck, chatapi.PathAccountCheck,
+		chatapi.PathGetGroupInfo, chatapi.PathGetRoleInGroup,
 	}
 	f.Fuzz(func(t *testing.T, which uint8, body string) {
 		h := newHarness(t, chatsim.Config{})
@@ -55,6 +61,8 @@ func FuzzParseWorld(f *testing.F) {
 	f.Add(`{"Communities":[{"GroupId":"@TGS#_a","Topics":true}],"Users":["u"],"Friends":{"u":["v"]}}`)
 	f.Add(`{"Lenient":true,"TopicQuota":3}`)
 	f.Add(`{"Friends":{"":[""]}}`)
+	f.Add(existingWorld)
+	f.Add(`{"Dialect":{"CreateExisting":"duplicate"},"NotImported":["x"],"GroupTypes":{"g":"Private"}}`)
 	f.Fuzz(func(t *testing.T, data string) {
 		w, err := chatsim.ParseWorld([]byte(data))
 		if err != nil {

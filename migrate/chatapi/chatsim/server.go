@@ -18,15 +18,17 @@ import (
 type Config struct {
 	SDKAppID uint64 // the app this emulator is; required
 	Key      string // the app's secret key, used only to verify UserSigs; required
-	// Admins are the identifiers that are App admins; default ["administrator"].
+	// Admins are the identifiers that are App admins; default [chatapi.DefaultIdentifier].
 	Admins []string
 	// RPS is each endpoint's rate limit in requests per second (each endpoint has its own
-	// bucket, as the vendor's pages say "per API"); default 200, < 0 = unlimited.
+	// bucket, as the vendor's pages say "per API"); default 200, < 0 = unlimited. An endpoint
+	// with a lower documented limit keeps it: account_check allows 100/s.
 	RPS float64
-	// Burst is the token bucket's size, default max(1, RPS/20). The model: tokens refill at
-	// RPS per second up to Burst, the bucket starts full, each admitted request takes one, and
-	// a request that finds it empty is refused with the throttle code. A client that paces
-	// itself at RPS never meets it; one that sends Burst+1 at once does.
+	// Burst is the token bucket's size, default max(1, rate/20) of each endpoint's rate. The
+	// model: tokens refill at the rate up to Burst, the bucket starts full, each admitted
+	// request takes one, and a request that finds it empty is refused with the throttle code.
+	// A client that paces itself at the rate never meets it; one that sends Burst+1 at once
+	// does.
 	Burst int
 	// World is what exists before the migration; nil is the lenient world.
 	World  *World
@@ -35,15 +37,20 @@ type Config struct {
 	// Now is the emulator's clock (UserSig expiry, rate limiting, CreateTime defaults,
 	// per-second metrics); default time.Now.
 	Now func() time.Time
-	// PageSize is how many conversations get_contact_group returns per page; default 100.
+	// PageSize is how many conversations get_contact_group returns per page when the
+	// dialect does not say (Dialect.ContactPageSize); default 100.
 	PageSize int
+	// Dialect is the reading of each open question of the vendor's pages; the zero Dialect
+	// takes the World's (World.Dialect), whose zero value is the first reading of each.
+	Dialect Dialect
 }
 
-// Server is the emulator: an http.Handler serving /v4/{service}/{command} for the seven
-// endpoints chatmigrate uses, plus GET /_sim/state (Dump as JSON) and GET /_sim/metrics.
+// Server is the emulator: an http.Handler serving /v4/{service}/{command} for the endpoints
+// chatmigrate uses, plus GET /_sim/state (Dump as JSON) and GET /_sim/metrics.
 // It is safe for concurrent use.
 type Server struct {
 	cfg       Config
+	dialect   Dialect // normalised: every option has its value
 	world     *world
 	admins    map[string]struct{}
 	endpoints map[string]*endpoint
@@ -63,6 +70,7 @@ type endpoint struct {
 	write   bool // serialised per From_Account: overlapping writes conflict
 	handle  func(s *Server, o *object, now time.Time) reply
 	limiter *rate.Limiter
+	rps     float64 // the endpoint's own documented limit when below Config.RPS; 0 = none
 }
 
 // reply is an answer body; every chatapi response type embeds BaseResponse and satisfies it.
@@ -101,26 +109,34 @@ func New(cfg Config) (*Server, error) {
 		cfg.Faults.Hang = 15 * time.Second
 	}
 	if len(cfg.Admins) == 0 {
-		cfg.Admins = []string{"administrator"}
+		cfg.Admins = []string{chatapi.DefaultIdentifier}
 	}
 	if cfg.RPS == 0 {
 		cfg.RPS = chatapi.DefaultRPS
 	}
-	if cfg.Burst <= 0 {
-		cfg.Burst = max(1, int(cfg.RPS/20))
+	if cfg.Burst < 0 {
+		cfg.Burst = 0
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
-	}
-	if cfg.PageSize <= 0 {
-		cfg.PageSize = 100
 	}
 	w, err := compileWorld(cfg.World)
 	if err != nil {
 		return nil, fmt.Errorf("chatsim: %w", err)
 	}
+	dialect := cfg.Dialect
+	if dialect == (Dialect{}) {
+		dialect = w.dialect
+	}
+	if dialect.ContactPageSize == 0 && cfg.PageSize > 0 {
+		dialect.ContactPageSize = cfg.PageSize
+	}
+	if dialect, err = dialect.normalize(); err != nil {
+		return nil, fmt.Errorf("chatsim: %w", err)
+	}
 	s := &Server{
 		cfg:     cfg,
+		dialect: dialect,
 		world:   w,
 		admins:  make(map[string]struct{}, len(cfg.Admins)),
 		faults:  newFaultPlan(cfg.Faults, cfg.Seed),
@@ -130,10 +146,7 @@ func New(cfg Config) (*Server, error) {
 	for _, a := range cfg.Admins {
 		s.admins[a] = struct{}{}
 	}
-	limit := rate.Limit(cfg.RPS)
-	if cfg.RPS < 0 {
-		limit = rate.Inf
-	}
+	s.loadExisting(w.existing)
 	s.endpoints = make(map[string]*endpoint)
 	for _, ep := range []endpoint{
 		{path: chatapi.PathImportTopic, fam: famGroup, handle: (*Server).importTopic},
@@ -144,13 +157,41 @@ func New(cfg Config) (*Server, error) {
 		{path: chatapi.PathCreateContactGroup, fam: famRC, write: true, handle: (*Server).createContactGroup},
 		{path: chatapi.PathUpdateContactGroup, fam: famRC, write: true, handle: (*Server).updateContactGroup},
 		{path: chatapi.PathGetContactGroup, fam: famRC, handle: (*Server).getContactGroup},
+		{path: chatapi.PathFriendUpdate, fam: famSNS, write: true, handle: (*Server).friendUpdate},
+		{path: chatapi.PathFriendGet, fam: famSNS, handle: (*Server).friendGet},
+		{path: chatapi.PathFriendCheck, fam: famSNS, handle: (*Server).friendCheck},
+		{path: chatapi.PathAccountCheck, fam: famAccount, handle: (*Server).accountCheck, rps: chatapi.AccountCheckRPS},
+		{path: chatapi.PathGetGroupInfo, fam: famGroup, handle: (*Server).getGroupInfo},
+		{path: chatapi.PathGetRoleInGroup, fam: famGroup, handle: (*Server).getRoleInGroup},
 	} {
 		ep := ep
-		ep.limiter = rate.NewLimiter(limit, cfg.Burst)
+		ep.limiter = newLimiter(cfg, ep.rps)
 		s.endpoints[ep.path] = &ep
 	}
 	return s, nil
 }
+
+// newLimiter is one endpoint's token bucket: Config.RPS, or the endpoint's own documented
+// limit (own > 0) when that is lower; the burst scales with the rate unless Config.Burst
+// fixes it.
+func newLimiter(cfg Config, own float64) *rate.Limiter {
+	if cfg.RPS < 0 {
+		return rate.NewLimiter(rate.Inf, cfg.Burst)
+	}
+	rps := cfg.RPS
+	if own > 0 && own < rps {
+		rps = own
+	}
+	burst := cfg.Burst
+	if burst == 0 {
+		burst = max(1, int(rps/20))
+	}
+	return rate.NewLimiter(rate.Limit(rps), burst)
+}
+
+// Dialect returns the reading of each open question the emulator follows, every option
+// spelt out.
+func (s *Server) Dialect() Dialect { return s.dialect }
 
 // ServeHTTP routes a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -269,12 +310,29 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, name string) {
 	// The delay is not cut short when the client goes away: the server has the request and
 	// finishes it, which is what makes a client-side timeout an in-doubt outcome.
 	sleep(d.latency)
+	if d.kind == FaultAmbiguous && !s.lostApplies(d) {
+		drop(w)
+		return
+	}
 	resp := ep.handle(s, obj, now)
 	if d.kind == FaultAmbiguous {
 		drop(w)
 		return
 	}
 	s.answer(w, name, resp)
+}
+
+// lostApplies says whether a request whose answer is lost was applied first, per
+// Dialect.LostAnswer (question 7); "mixed" follows the request's own seeded draw.
+func (s *Server) lostApplies(d decision) bool {
+	switch s.dialect.LostAnswer {
+	case LostNothing:
+		return false
+	case LostMixed:
+		return d.applied
+	default:
+		return true
+	}
 }
 
 func sleep(d time.Duration) {
@@ -288,8 +346,9 @@ func (s *Server) answer(w http.ResponseWriter, name string, resp reply) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// inflight marks the users with a write in progress, per family: API.md's model says that two
-// overlapping writes for one From_Account on the same family make the later one fail.
+// inflight marks the users with a write in progress, per family: docs/vendor-api.md,
+// "What the vendor leaves open" (question 8), says that two overlapping writes for one
+// From_Account on the same family make the later one fail.
 type inflight struct {
 	mu   sync.Mutex
 	busy map[inflightKey]struct{}

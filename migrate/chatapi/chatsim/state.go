@@ -69,10 +69,59 @@ type friendUser struct {
 	groups map[string]map[string]struct{}
 }
 
+// create adds an empty friend group, last in creation order.
+func (fu *friendUser) create(name string) {
+	fu.groups[name] = make(map[string]struct{})
+	fu.order = append(fu.order, name)
+}
+
+// groupsOf lists the friend groups that hold friend, in creation order.
+func (fu *friendUser) groupsOf(friend string) []string {
+	out := []string{}
+	for _, n := range fu.order {
+		if _, in := fu.groups[n][friend]; in {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 type contactUser struct {
+	user   string
 	nextID int             // group IDs are per user, from 1, never reused
-	groups []*contactGroup // in GroupId order
-	byName map[string]*contactGroup
+	groups []*contactGroup // in GroupId order; two may share a name (Dialect.CreateExisting)
+	// refs counts, per conversation, the user's groups that hold it: the vendor's 1000 is a
+	// limit on distinct conversations across all of a user's groups.
+	refs map[contactKey]int
+}
+
+// byName returns the user's first group (lowest GroupId) of that name, or nil: with two of
+// one name, updates reach the older one.
+func (cu *contactUser) byName(name string) *contactGroup {
+	for _, g := range cu.groups {
+		if g.name == name {
+			return g
+		}
+	}
+	return nil
+}
+
+// put adds a conversation to one of the user's groups.
+func (cu *contactUser) put(g *contactGroup, k contactKey) {
+	if _, in := g.members[k]; !in {
+		g.members[k] = struct{}{}
+		cu.refs[k]++
+	}
+}
+
+// remove takes a conversation out of one of the user's groups.
+func (cu *contactUser) remove(g *contactGroup, k contactKey) {
+	if _, in := g.members[k]; in {
+		delete(g.members, k)
+		if cu.refs[k]--; cu.refs[k] == 0 {
+			delete(cu.refs, k)
+		}
+	}
 }
 
 type contactGroup struct {
@@ -101,7 +150,7 @@ func (st *state) friendUser(u string) *friendUser {
 func (st *state) contactUser(u string) *contactUser {
 	cu := st.contacts[u]
 	if cu == nil {
-		cu = &contactUser{nextID: 1, byName: make(map[string]*contactGroup)}
+		cu = &contactUser{user: u, nextID: 1, refs: make(map[contactKey]int)}
 		st.contacts[u] = cu
 	}
 	return cu
@@ -208,10 +257,9 @@ func (st *state) load(in State, old *state) {
 				if c.Type == chatapi.ContactGroup {
 					k.id = c.ToGroupId
 				}
-				cg.members[k] = struct{}{}
+				cu.put(cg, k)
 			}
 			cu.groups = append(cu.groups, cg)
-			cu.byName[cg.name] = cg
 			cu.nextID = max(cu.nextID, cg.id+1)
 		}
 		slices.SortFunc(cu.groups, func(a, b *contactGroup) int { return cmp.Compare(a.id, b.id) })

@@ -2,6 +2,7 @@ package chatsim
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -89,8 +90,10 @@ func (s *Server) importTopic(o *object, now time.Time) reply {
 	return succeed(&chatapi.ImportTopicResponse{TopicId: t.TopicId})
 }
 
-// checkTopicID checks a custom TopicId: {GroupId}@TOPIC#_{suffix}, the suffix printable ASCII
-// without either marker, the whole at most 96 bytes. It returns why it is bad, or "".
+// checkTopicID checks a custom TopicId (docs/vendor-api.md, "Limits"): {GroupId}@TOPIC#_{suffix},
+// the suffix printable ASCII without "@TGS#_", the whole at most 96 bytes and not in the
+// vendor's own default form ("@TOPIC#_@TOPIC#..."), which an import refuses as custom. It
+// returns why it is bad, or "".
 func checkTopicID(gid, id string) string {
 	prefix := gid + chatapi.TopicMarker
 	suffix, found := strings.CutPrefix(id, prefix)
@@ -99,8 +102,10 @@ func checkTopicID(gid, id string) string {
 		return "TopicId must be GroupId + @TOPIC#_ + a suffix"
 	case len(id) > chatapi.MaxTopicIDBytes:
 		return "TopicId is longer than 96 bytes"
-	case strings.Contains(suffix, chatapi.CommunityPrefix) || strings.Contains(suffix, chatapi.TopicMarker):
-		return "TopicId suffix contains a reserved marker"
+	case strings.Contains(suffix, chatapi.CommunityPrefix):
+		return "TopicId suffix contains @TGS#_"
+	case strings.Contains(id, chatapi.TopicMarker+"@TOPIC#"):
+		return "TopicId has the vendor's default form, which cannot be imported as a custom ID"
 	}
 	for i := 0; i < len(suffix); i++ {
 		if suffix[i] < 0x20 || suffix[i] > 0x7e {
@@ -133,8 +138,9 @@ func (s *Server) newTopicID(gid string, used map[string]*Topic) string {
 }
 
 // getTopic answers get_topic. Per the vendor, the top-level code is 0 whenever the group is
-// readable, and each topic carries its own: an ID that is not there answers 10010 (API.md:
-// "group or topic deleted / missing"). From_Account is required but not looked up.
+// readable, and each topic carries its own: an ID that is not there answers 10010
+// (docs/vendor-api.md, "Endpoints"; "group or topic deleted / missing"). From_Account is
+// required but not looked up.
 func (s *Server) getTopic(o *object, _ time.Time) reply {
 	gid := o.str("GroupId", true)
 	o.str("From_Account", true)
@@ -205,6 +211,11 @@ func (s *Server) getTopic(o *object, _ time.Time) reply {
 			SelfInfo:  &chatapi.SelfInfo{MsgFlag: "AcceptAndNotify"},
 			TopicInfo: info,
 		})
+	}
+	// The vendor caps an answer at 1 MB (10018): a Community's every topic with every field
+	// may pass it, and a client must then ask for fewer IDs or fields.
+	if data, err := json.Marshal(resp); err != nil || len(data) > maxAnswerBytes {
+		return fail(chatapi.CodeAnswerTooBig, "answer longer than 1 MB: ask for fewer topics or filter the fields")
 	}
 	return succeed(resp)
 }

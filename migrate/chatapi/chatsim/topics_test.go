@@ -46,7 +46,10 @@ func TestImportTopicValidation(t *testing.T) {
 		{"field names are case-sensitive", `{"groupid":"` + g1 + `","TopicName":"t"}`, chatapi.CodeBadParam},
 		{"TopicId other group", `{"GroupId":"` + g1 + `","TopicName":"t","TopicId":"@TGS#_other@TOPIC#_x"}`, chatapi.CodeBadParam},
 		{"TopicId no suffix", `{"GroupId":"` + g1 + `","TopicName":"t","TopicId":"` + g1 + `@TOPIC#_"}`, chatapi.CodeBadParam},
-		{"TopicId marker in suffix", `{"GroupId":"` + g1 + `","TopicName":"t","TopicId":"` + g1 + `@TOPIC#_a@TOPIC#_b"}`, chatapi.CodeBadParam},
+		// docs/vendor-api.md, "Limits": a topic marker inside the custom part is legal; the
+		// vendor's default form is not a custom ID.
+		{"TopicId marker in suffix", `{"GroupId":"` + g1 + `","TopicName":"t","TopicId":"` + g1 + `@TOPIC#_a@TOPIC#_b"}`, 0},
+		{"TopicId in the vendor's form", `{"GroupId":"` + g1 + `","TopicName":"t","TopicId":"` + g1 + `@TOPIC#_@TOPIC#cABC"}`, chatapi.CodeBadParam},
 		{"TopicId group marker in suffix", `{"GroupId":"` + g1 + `","TopicName":"t","TopicId":"` + g1 + `@TOPIC#_a@TGS#_b"}`, chatapi.CodeBadParam},
 		{"TopicId non-ASCII suffix", `{"GroupId":"` + g1 + `","TopicName":"t","TopicId":"` + g1 + `@TOPIC#_话"}`, chatapi.CodeBadParam},
 		{"TopicId control char", `{"GroupId":"` + g1 + `","TopicName":"t","TopicId":"` + g1 + `@TOPIC#_a\tb"}`, chatapi.CodeBadParam},

@@ -1,0 +1,78 @@
+package metrics
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// maxLineBytes bounds one line of the log: a real line is well under a kilobyte even with
+// every histogram bucket and many codes, so anything longer is not this log.
+const maxLineBytes = 64 << 10
+
+// Read reads a log that a Recorder wrote. A last line without its newline that does not
+// parse is the tear of a killed run and is dropped; a bad line anywhere else is an error that
+// names its line. Blank lines are skipped.
+func Read(r io.Reader) ([]Line, error) {
+	br := bufio.NewReader(r)
+	var out []Line
+	for n := 1; ; n++ {
+		b, err := readLine(br)
+		last := errors.Is(err, io.EOF)
+		if err != nil && !last {
+			return out, fmt.Errorf("metrics: line %d: %w", n, err)
+		}
+		b = bytes.TrimRight(b, "\r\n")
+		if len(bytes.TrimSpace(b)) > 0 {
+			var l Line
+			perr := json.Unmarshal(b, &l)
+			if perr == nil {
+				perr = l.check()
+			}
+			switch {
+			case perr == nil:
+				out = append(out, l)
+			case last:
+				return out, nil // torn
+			default:
+				return out, fmt.Errorf("metrics: line %d: %w", n, perr)
+			}
+		}
+		if last {
+			return out, nil
+		}
+	}
+}
+
+// readLine returns the next line with its newline; at the end of the input it returns what
+// is left with io.EOF.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		line = append(line, chunk...)
+		if len(line) > maxLineBytes {
+			return nil, fmt.Errorf("longer than %d bytes", maxLineBytes)
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return line, err
+		}
+	}
+}
+
+// check rejects a line that parsed as JSON but cannot be a Recorder's.
+func (l *Line) check() error {
+	switch {
+	case l.Endpoint == "":
+		return errors.New("no endpoint")
+	case l.Time.IsZero():
+		return errors.New("no time")
+	case l.Requests < 0 || l.Retries < 0 || l.OK < 0 || l.Throttled < 0 || l.Transient < 0 ||
+		l.Failed < 0 || l.Fatal < 0:
+		return errors.New("negative count")
+	}
+	return nil
+}
