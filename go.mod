@@ -6,6 +6,7 @@ require (
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/gocarina/gocsv v0.0.0-20240520201108-78e41c74b4b1
+	github.com/lanrat/extsort v1.5.0
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/tencentyun/tls-sig-api-v2-golang v1.4.0
 	golang.org/x/sync v0.24.0

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"strconv"
 )
 
 // The file is text, one record per line, each line framed as
@@ -13,25 +12,39 @@ import (
 //	CCCCCCCC<space>{json}\n
 //
 // where CCCCCCCC is the CRC-32C (Castagnoli) of the JSON, in lower-case hex. The first line is
-// the Header; every other line is an Entry written as exactly {"o":ORD,"s":STATE} or
-// {"o":ORD,"s":STATE,"d":DATA}. Because the journal writes that layout itself, replay parses
-// it by hand instead of through encoding/json: resuming over a million entries is then a
-// matter of a CRC and a few byte comparisons per line.
+// the Header; every other line is an Entry written as exactly {"k":"KKKKKKKKKKKKKKKK","s":STATE}
+// or {"k":"KKKKKKKKKKKKKKKK","s":STATE,"d":DATA}, the key in 16 lower-case hex digits (a JSON
+// string, since tools that read JSON numbers as doubles would round it). Because the journal
+// writes that layout itself, replay parses it by hand instead of through encoding/json:
+// resuming over a million entries is then a matter of a CRC and a few byte comparisons per
+// line.
 
-// FormatVersion is the version of the file format this package writes and reads.
-const FormatVersion = 1
+// FormatVersion is the version of the file format this package writes and reads. Version 1
+// named units by their position in a plan; version 2 names them by a key of their content.
+const FormatVersion = 2
 
 const (
 	crcHexLen = 8             // CCCCCCCC
 	prefixLen = crcHexLen + 1 // CCCCCCCC + ' '
-	// maxOrdDigits bounds the ordinal's digits so that parsing cannot overflow an int.
-	maxOrdDigits = 18
+	keyHexLen = 16
 )
 
 // castagnoli uses the CPU's CRC32 instruction where there is one (amd64, arm64).
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 const hexDigits = "0123456789abcdef"
+
+// hexValue maps a lower-case hex digit to its value and every other byte to 0x80, so that
+// parsing a key is a table look-up per digit and one test at the end.
+var hexValue = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0x80
+	}
+	for i := range len(hexDigits) {
+		t[hexDigits[i]] = byte(i)
+	}
+	return t
+}()
 
 // frame writes the CRC of line[prefixLen:] into line[:prefixLen], which the caller reserved.
 func frame(line []byte) {
@@ -89,19 +102,21 @@ func decodeHeader(line []byte) (Header, error) {
 	if err := json.Unmarshal(body, &h); err != nil {
 		return h, fmt.Errorf("header: %w", err)
 	}
-	if h.Version < 1 || h.Units < 0 {
-		return h, fmt.Errorf("header: bad version %d or units %d", h.Version, h.Units)
+	if h.Version < 1 {
+		return h, fmt.Errorf("header: bad version %d", h.Version)
 	}
 	return h, nil
 }
 
 // appendEntry appends the framed line of an entry to dst. data must be compact JSON (no
 // newline) or empty.
-func appendEntry(dst []byte, ord int, st State, data []byte) []byte {
+func appendEntry(dst []byte, key uint64, st State, data []byte) []byte {
 	start := len(dst)
-	dst = append(dst, "00000000 {\"o\":"...)
-	dst = strconv.AppendInt(dst, int64(ord), 10)
-	dst = append(dst, ",\"s\":"...)
+	dst = append(dst, "00000000 {\"k\":\""...)
+	for i := keyHexLen - 1; i >= 0; i-- {
+		dst = append(dst, hexDigits[key>>(uint(i)*4)&0xf])
+	}
+	dst = append(dst, "\",\"s\":"...)
 	dst = append(dst, '0'+byte(st))
 	if len(data) > 0 {
 		dst = append(dst, ",\"d\":"...)
@@ -113,34 +128,30 @@ func appendEntry(dst []byte, ord int, st State, data []byte) []byte {
 }
 
 var (
-	prefixOrd   = []byte(`{"o":`)
-	prefixState = []byte(`,"s":`)
+	prefixKey   = []byte(`{"k":"`)
+	prefixState = []byte(`","s":`)
 	prefixData  = []byte(`,"d":`)
 )
 
-// parseEntry parses an entry line (without its newline): CRC, then the fixed layout. The ord
-// is not checked against the header's Units here; the caller does that.
-func parseEntry(line []byte) (ord int, st State, data []byte, err error) {
+// parseEntry parses an entry line (without its newline): CRC, then the fixed layout.
+func parseEntry(line []byte) (key uint64, st State, data []byte, err error) {
 	body, err := unframe(line)
 	if err != nil {
 		return 0, 0, nil, err
 	}
-	if !hasPrefix(body, prefixOrd) {
-		return 0, 0, nil, errors.New(`no "o" field`)
+	if !hasPrefix(body, prefixKey) || len(body) < len(prefixKey)+keyHexLen {
+		return 0, 0, nil, errors.New(`no "k" field`)
 	}
-	i := len(prefixOrd)
-	j := i
-	for j < len(body) && body[j] >= '0' && body[j] <= '9' {
-		ord = ord*10 + int(body[j]-'0')
-		j++
-		if j-i > maxOrdDigits {
-			return 0, 0, nil, errors.New("ordinal too long")
-		}
+	var bad byte
+	for _, c := range body[len(prefixKey) : len(prefixKey)+keyHexLen] {
+		v := hexValue[c]
+		bad |= v
+		key = key<<4 | uint64(v&0xf)
 	}
-	if j == i || (body[i] == '0' && j-i > 1) {
-		return 0, 0, nil, errors.New("bad ordinal")
+	if bad&0x80 != 0 {
+		return 0, 0, nil, errors.New("bad key")
 	}
-	rest := body[j:]
+	rest := body[len(prefixKey)+keyHexLen:]
 	if !hasPrefix(rest, prefixState) || len(rest) < len(prefixState)+2 {
 		return 0, 0, nil, errors.New(`no "s" field`)
 	}
@@ -152,13 +163,13 @@ func parseEntry(line []byte) (ord int, st State, data []byte, err error) {
 	rest = rest[len(prefixState)+1:]
 	switch {
 	case len(rest) == 1 && rest[0] == '}':
-		return ord, st, nil, nil
+		return key, st, nil, nil
 	case hasPrefix(rest, prefixData) && len(rest) > len(prefixData)+1 && rest[len(rest)-1] == '}':
 		data = rest[len(prefixData) : len(rest)-1]
 		if !validData(data) {
 			return 0, 0, nil, errors.New("bad data")
 		}
-		return ord, st, data, nil
+		return key, st, data, nil
 	}
 	return 0, 0, nil, errors.New("bad entry layout")
 }

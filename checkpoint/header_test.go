@@ -9,36 +9,40 @@ import (
 	"testing"
 )
 
-func TestMismatch(t *testing.T) {
-	tests := []struct {
-		name string
-		hdr  Header
-	}{
-		{"fingerprint", Header{Fingerprint: "sha256:other", Units: 10}},
-		{"units", Header{Fingerprint: "sha256:abc", Units: 11}},
-		{"both", Header{Fingerprint: "", Units: 1}},
+// TestOldFormatRefused: a checkpoint of format 1 (units named by their position in a plan)
+// cannot be read as content keys; Open and Scan refuse it with a *VersionError and leave it,
+// and its lock, alone.
+func TestOldFormatRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	// What format 1 wrote: a header naming a plan, then entries naming ordinals.
+	old := `{"version":1,"fingerprint":"sha256:abc","units":10,"created":"2026-01-02T03:04:05Z","tool":"chatmigrate"}`
+	line := append(make([]byte, prefixLen), old...)
+	frame(line)
+	entry := append(make([]byte, prefixLen), `{"o":0,"s":2}`...)
+	frame(entry)
+	before := append(append(line, '\n'), append(entry, '\n')...)
+	if err := os.WriteFile(path, before, 0o600); err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "run.ckpt")
-			j := mustOpen(t, path, testHeader(10), Options{})
-			mustAppend(t, j, Entry{Ord: 0, State: Done})
-			mustClose(t, j)
-			before, _ := os.ReadFile(path)
-
-			_, err := Open(path, tt.hdr, Options{})
-			var me *MismatchError
-			if !errors.As(err, &me) {
-				t.Fatalf("Open = %v, want a *MismatchError", err)
+	for name, call := range map[string]func() error{
+		"Open": func() error {
+			j, err := Open(path, testHeader(), Options{})
+			if err == nil {
+				j.Close()
 			}
-			if me.Path != path || me.Want != tt.hdr.Fingerprint || me.Got != "sha256:abc" || me.WantUnits != tt.hdr.Units || me.GotUnits != 10 {
-				t.Errorf("MismatchError = %+v", me)
+			return err
+		},
+		"Scan": func() error { return Scan(path, func(Entry) error { return nil }) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := call()
+			var ve *VersionError
+			if !errors.As(err, &ve) || ve.Got != 1 || ve.Want != FormatVersion || ve.Path != path {
+				t.Fatalf("%s = %v, want a *VersionError for format 1", name, err)
 			}
 			// The message states the mismatch; the advice is the command line's (hints.go).
-			for _, s := range []string{path, me.Got, me.Want} {
-				if !strings.Contains(err.Error(), s) {
-					t.Errorf("message %q does not mention %q", err, s)
-				}
+			if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "earlier version") {
+				t.Errorf("message %q", err)
 			}
 			if strings.Contains(err.Error(), "--") {
 				t.Errorf("message %q names a flag", err)
@@ -46,68 +50,39 @@ func TestMismatch(t *testing.T) {
 			if after, _ := os.ReadFile(path); string(after) != string(before) {
 				t.Error("a refused Open changed the file")
 			}
-			// The refused Open must not hold the lock.
-			mustClose(t, mustOpen(t, path, testHeader(10), Options{}))
 		})
 	}
+	// The refused Open must not hold the lock: another file at the path opens.
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	mustClose(t, mustOpen(t, path, testHeader(), Options{}))
 }
 
-func TestForceAdoptsHeader(t *testing.T) {
-	tests := []struct {
-		name     string
-		units    int
-		wantKept []int
-	}{
-		{"more units", 20, []int{1, 4, 7}},
-		{"fewer units", 5, []int{1, 4}},
-		{"same units, new fingerprint", 8, []int{1, 4, 7}},
+// TestAnyRunResumes: a journal names no plan, so a run with another header resumes it as it is,
+// keeping the file's header and every entry.
+func TestAnyRunResumes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.ckpt")
+	j := mustOpen(t, path, Header{Tool: "first"}, Options{})
+	mustAppend(t, j, Entry{Key: 1, State: Done, Data: json.RawMessage(`{"k":1}`)}, Entry{Key: 4, State: Failed}, Entry{Key: 7, State: Sent})
+	created := j.Header().Created
+	mustClose(t, j)
+
+	j = mustOpen(t, path, Header{Tool: "second"}, Options{})
+	if !j.Resumed() {
+		t.Error("Resumed() = false")
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "run.ckpt")
-			j := mustOpen(t, path, testHeader(8), Options{})
-			mustAppend(t, j, Entry{Ord: 1, State: Done, Data: json.RawMessage(`{"k":1}`)}, Entry{Ord: 4, State: Failed}, Entry{Ord: 7, State: Sent})
-			mustClose(t, j)
-			// A torn tail is dropped by the rewrite too.
-			appendBytes(t, path, "deadbeef {\"o\":2,")
-
-			nh := Header{Fingerprint: "sha256:new", Units: tt.units}
-			j = mustOpen(t, path, nh, Options{Force: true})
-			if !j.Resumed() {
-				t.Error("Resumed() = false")
-			}
-			if h := j.Header(); h.Fingerprint != nh.Fingerprint || h.Units != nh.Units {
-				t.Errorf("Header() = %+v, want the new one", h)
-			}
-			want := map[int]State{1: Done, 4: Failed, 7: Sent}
-			for ord := range tt.units {
-				w := Pending
-				for _, k := range tt.wantKept {
-					if k == ord {
-						w = want[ord]
-					}
-				}
-				if got := j.State(ord); got != w {
-					t.Errorf("State(%d) = %v, want %v", ord, got, w)
-				}
-			}
-			mustAppend(t, j, Entry{Ord: tt.units - 1, State: Done})
-			mustClose(t, j)
-
-			// The new header is now the file's: no force needed, the old one is refused.
-			mustClose(t, mustOpen(t, path, nh, Options{}))
-			if _, err := Open(path, testHeader(8), Options{}); !errors.As(err, new(*MismatchError)) {
-				t.Errorf("Open with the old header = %v, want a *MismatchError", err)
-			}
-			got := scanAll(t, path)
-			if len(got) != len(tt.wantKept)+1 || got[0].Ord != 1 || string(got[0].Data) != `{"k":1}` {
-				t.Errorf("Scan after force = %+v", got)
-			}
-			leftovers, _ := filepath.Glob(path + tempInfix + "*")
-			if len(leftovers) != 0 {
-				t.Errorf("temporary files left: %v", leftovers)
-			}
-		})
+	if h := j.Header(); h.Tool != "first" || !h.Created.Equal(created) || h.Version != FormatVersion {
+		t.Errorf("Header() = %+v, want the file's", h)
+	}
+	for key, want := range map[uint64]State{1: Done, 4: Failed, 7: Sent, 2: Pending} {
+		if got := j.State(key); got != want {
+			t.Errorf("State(%d) = %v, want %v", key, got, want)
+		}
+	}
+	mustClose(t, j)
+	if got := scanAll(t, path); len(got) != 3 || got[0].Key != 1 || string(got[0].Data) != `{"k":1}` {
+		t.Errorf("Scan = %+v", got)
 	}
 }
 
@@ -132,7 +107,7 @@ func TestHeaderAtomicity(t *testing.T) {
 		wantErr bool
 	}{
 		{"crash before rename leaves a temp file", func(t *testing.T, path string) {
-			line, _ := encodeHeader(testHeader(3))
+			line, _ := encodeHeader(testHeader())
 			os.WriteFile(path+tempInfix+"12345", line[:len(line)/2], 0o600)
 		}, false},
 		{"empty file", func(t *testing.T, path string) {
@@ -142,11 +117,11 @@ func TestHeaderAtomicity(t *testing.T) {
 			os.WriteFile(path, []byte("topic,name\n1,2\n"), 0o600)
 		}, true},
 		{"header without newline", func(t *testing.T, path string) {
-			line, _ := encodeHeader(testHeader(3))
+			line, _ := encodeHeader(testHeader())
 			os.WriteFile(path, line[:len(line)-1], 0o600)
 		}, true},
 		{"header with a bad CRC", func(t *testing.T, path string) {
-			line, _ := encodeHeader(testHeader(3))
+			line, _ := encodeHeader(testHeader())
 			line[0] ^= 1
 			os.WriteFile(path, line, 0o600)
 		}, true},
@@ -157,7 +132,7 @@ func TestHeaderAtomicity(t *testing.T) {
 			path := filepath.Join(dir, "run.ckpt")
 			tt.setup(t, path)
 			before, _ := os.ReadFile(path)
-			j, err := Open(path, testHeader(3), Options{})
+			j, err := Open(path, testHeader(), Options{})
 			if tt.wantErr {
 				if err == nil {
 					j.Close()
@@ -174,7 +149,7 @@ func TestHeaderAtomicity(t *testing.T) {
 			if j.Resumed() {
 				t.Error("Resumed() = true")
 			}
-			mustAppend(t, j, Entry{Ord: 2, State: Done})
+			mustAppend(t, j, Entry{Key: 2, State: Done})
 			mustClose(t, j)
 			ents, _ := os.ReadDir(dir)
 			if len(ents) != 1 {
@@ -184,7 +159,7 @@ func TestHeaderAtomicity(t *testing.T) {
 				}
 				t.Errorf("directory holds %v, want only the checkpoint", names)
 			}
-			if got := scanAll(t, path); len(got) != 1 || got[0].Ord != 2 {
+			if got := scanAll(t, path); len(got) != 1 || got[0].Key != 2 {
 				t.Errorf("Scan = %+v", got)
 			}
 		})

@@ -1,5 +1,7 @@
-// Package checkpoint is the durable journal of a migration run: which planned units
-// (requests, by ordinal) were sent, finished or failed for good.
+// Package checkpoint is the durable journal of a migration run: which units were sent,
+// finished or failed for good, each named by a 64-bit key the caller derives from what the
+// unit sends (not from its place in a plan), so that a journal stays true whatever the input
+// becomes between runs.
 //
 // A run writes to it as it goes, from one goroutine or several: every Append reaches the
 // operating system (write(2)) before it returns, so killing the process loses nothing the
@@ -9,8 +11,8 @@
 // Sent), and what failed.
 //
 // Memory and start-up cost grow with the number of units, not with what the units hold: the
-// journal keeps two bits of state per unit and never keeps an entry's Data, which Scan streams
-// back when reports are rebuilt.
+// journal keeps a key and a state byte per unit recorded and never keeps an entry's Data,
+// which Scan streams back when reports are rebuilt.
 package checkpoint
 
 import (
@@ -49,22 +51,22 @@ func (s State) String() string {
 	return fmt.Sprintf("State(%d)", uint8(s))
 }
 
-// Header describes the plan a journal belongs to. It is the first line of the file, written
-// atomically when the file is created.
+// Header is the first line of the file, written atomically when the file is created. It
+// names no plan: entries name their units by key, so any input may resume any journal.
 type Header struct {
-	Version     int       `json:"version"`
-	Fingerprint string    `json:"fingerprint"` // of the input bytes and options that shape the plan
-	Units       int       `json:"units"`
-	Created     time.Time `json:"created"`
-	Tool        string    `json:"tool,omitempty"`
+	Version int       `json:"version"`
+	Created time.Time `json:"created"`
+	Tool    string    `json:"tool,omitempty"`
 }
 
-// Entry records that unit Ord reached State. Data is caller-defined JSON (for example the
-// TopicId and per-item failures); it must never hold credentials, which the caller ensures.
+// Entry records that the unit of Key reached State. The caller derives Key from what the unit
+// sends, so that a unit keeps its key when other units come or go. Data is caller-defined JSON
+// (for example the TopicId and per-item failures); it must never hold credentials, which the
+// caller ensures.
 type Entry struct {
-	Ord   int             `json:"o"`
-	State State           `json:"s"`
-	Data  json.RawMessage `json:"d,omitempty"`
+	Key   uint64
+	State State
+	Data  json.RawMessage
 }
 
 // Options tune durability. The zero value gives the defaults.
@@ -73,12 +75,6 @@ type Options struct {
 	SyncEvery int
 	// SyncInterval fsyncs this long after the first unsynced entry (default 1s).
 	SyncInterval time.Duration
-	// Force resumes a journal whose header (fingerprint or units) differs from the one given
-	// to Open, because the user said so. The journal then adopts the new header and keeps its
-	// entries for ordinals below the new Units (entries beyond it are dropped, since they
-	// cannot name a unit of the new plan). The entries are trusted as they are: if the plan's
-	// ordinals now mean different requests, that is what the user accepted.
-	Force bool
 }
 
 // Defaults of Options.
@@ -102,11 +98,10 @@ type Journal struct {
 
 	mu      sync.Mutex
 	f       *os.File
-	size    int64 // offset of the end of the last complete entry
-	states  []byte
-	counts  [4]int
-	written uint64 // entries written
-	synced  uint64 // entries known fsynced
+	size    int64    // offset of the end of the last complete entry
+	opened  keyTable // the states the file held when opened; read-only after Open
+	written uint64   // entries written
+	synced  uint64   // entries known fsynced
 	buf     []byte
 	compact bytes.Buffer
 	err     error // sticky: a failed fsync or an unrepairable write
@@ -121,41 +116,24 @@ type Journal struct {
 // Path returns the journal's file path.
 func (j *Journal) Path() string { return j.path }
 
-// Header returns the header in effect: the file's on a resume (with its original Created),
-// the new one after a forced resume or a create.
+// Header returns the file's header: the one Open was given when it created the file, else
+// the file's own (with its original Created).
 func (j *Journal) Header() Header { return j.hdr }
 
 // Resumed reports whether the file existed (with a header) when it was opened.
 func (j *Journal) Resumed() bool { return j.resumed }
 
-// State returns the latest state of unit ord, or Pending if ord is out of range.
-func (j *Journal) State(ord int) State {
-	if ord < 0 || ord >= j.hdr.Units {
-		return Pending
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return getState(j.states, ord)
-}
+// State returns the state the file recorded last for key when the journal was opened:
+// what earlier runs did. It does not follow this run's Appends, which the caller makes and
+// knows about; so the journal's memory grows with earlier runs' units alone. Pending means
+// no entry names key. Safe for concurrent use.
+func (j *Journal) State(key uint64) State { return j.opened.get(key) }
 
-// Counts returns how many units are in each state; they add up to the header's Units.
+// Counts returns how many keys were in each state (Sent, Done, Failed) when the journal was
+// opened.
 func (j *Journal) Counts() map[State]int {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return map[State]int{Pending: j.counts[Pending], Sent: j.counts[Sent], Done: j.counts[Done], Failed: j.counts[Failed]}
-}
-
-func getState(states []byte, ord int) State {
-	return State(states[ord>>2] >> (uint(ord&3) * 2) & 3)
-}
-
-// setState records st for ord in the packed states and the counts.
-func (j *Journal) setState(ord int, st State) {
-	shift := uint(ord&3) * 2
-	b := &j.states[ord>>2]
-	j.counts[State(*b>>shift&3)]--
-	j.counts[st]++
-	*b = *b&^(3<<shift) | byte(st)<<shift
+	c := j.opened.counts
+	return map[State]int{Sent: c[Sent], Done: c[Done], Failed: c[Failed]}
 }
 
 // Append records e. It returns once the entry has been written to the operating system, so a
@@ -163,11 +141,8 @@ func (j *Journal) setState(ord int, st State) {
 // valid JSON or empty; it is stored compacted. A failed fsync is sticky: every later Append
 // returns it, since what was written since the last good fsync may be lost.
 func (j *Journal) Append(e Entry) error {
-	if e.Ord < 0 || e.Ord >= j.hdr.Units {
-		return fmt.Errorf("checkpoint: ordinal %d out of range [0,%d)", e.Ord, j.hdr.Units)
-	}
 	if e.State < Sent || e.State > Failed {
-		return fmt.Errorf("checkpoint: cannot append state %v for ordinal %d", e.State, e.Ord)
+		return fmt.Errorf("checkpoint: cannot append state %v for key %016x", e.State, e.Key)
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -181,11 +156,11 @@ func (j *Journal) Append(e Entry) error {
 	if len(e.Data) > 0 {
 		j.compact.Reset()
 		if err := json.Compact(&j.compact, e.Data); err != nil {
-			return fmt.Errorf("checkpoint: data of ordinal %d: %w", e.Ord, err)
+			return fmt.Errorf("checkpoint: data of key %016x: %w", e.Key, err)
 		}
 		data = j.compact.Bytes()
 	}
-	j.buf = appendEntry(j.buf[:0], e.Ord, e.State, data)
+	j.buf = appendEntry(j.buf[:0], e.Key, e.State, data)
 	if n, err := j.f.Write(j.buf); err != nil {
 		// Take back a partial line, so that later entries do not follow a damaged one (which
 		// the next Open would have to refuse as corruption in the middle).
@@ -196,10 +171,9 @@ func (j *Journal) Append(e Entry) error {
 				j.err = fmt.Errorf("checkpoint %s: write failed and could not be undone: %w", j.path, errors.Join(err, serr))
 			}
 		}
-		return fmt.Errorf("checkpoint %s: append ordinal %d: %w", j.path, e.Ord, err)
+		return fmt.Errorf("checkpoint %s: append key %016x: %w", j.path, e.Key, err)
 	}
 	j.size += int64(len(j.buf))
-	j.setState(e.Ord, e.State)
 	j.written++
 	switch pending := j.written - j.synced; {
 	case pending >= uint64(j.opt.SyncEvery):

@@ -23,15 +23,15 @@ func TestHelperProcess(t *testing.T) {
 		return
 	}
 	// No fsync during the child's life: what survives SIGKILL must survive on write(2) alone.
-	j, err := Open(path, testHeader(1<<20), Options{SyncEvery: 1 << 30, SyncInterval: time.Hour})
+	j, err := Open(path, testHeader(), Options{SyncEvery: 1 << 30, SyncInterval: time.Hour})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
 	data := json.RawMessage(`{"TopicId":"@TGS#_0123456789","fail":[{"i":1,"code":10004}]}`)
-	for ord := range 1 << 20 {
+	for ord := range uint64(1 << 20) {
 		for _, st := range []State{Sent, Done} {
-			e := Entry{Ord: ord, State: st}
+			e := Entry{Key: ord, State: st}
 			if st == Done {
 				e.Data = data
 			}
@@ -59,10 +59,11 @@ func TestKillNineLosesNothing(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			promised := map[int]State{}
+			promised := map[uint64]State{}
 			sc := bufio.NewScanner(out)
 			for len(promised) < k && sc.Scan() {
-				var ord, st int
+				var ord uint64
+				var st int
 				if _, err := fmt.Sscanf(sc.Text(), "%d %d", &ord, &st); err != nil {
 					t.Fatalf("helper said %q: %v", sc.Text(), err)
 				}
@@ -73,7 +74,8 @@ func TestKillNineLosesNothing(t *testing.T) {
 			}
 			// Lines already in the pipe were promised too.
 			for sc.Scan() {
-				var ord, st int
+				var ord uint64
+				var st int
 				if _, err := fmt.Sscanf(sc.Text(), "%d %d", &ord, &st); err == nil {
 					promised[ord] = State(st)
 				}
@@ -83,11 +85,11 @@ func TestKillNineLosesNothing(t *testing.T) {
 				t.Fatalf("helper promised only %d entries", len(promised))
 			}
 
-			j := mustOpen(t, path, testHeader(1<<20), Options{})
+			j := mustOpen(t, path, testHeader(), Options{})
 			defer mustClose(t, j)
 			for ord, st := range promised {
 				if got := j.State(ord); got < st {
-					t.Errorf("ord %d: state %v after kill -9, but Append(%v) had returned", ord, got, st)
+					t.Errorf("key %d: state %v after kill -9, but Append(%v) had returned", ord, got, st)
 				}
 			}
 			c := j.Counts()
@@ -95,7 +97,7 @@ func TestKillNineLosesNothing(t *testing.T) {
 				t.Errorf("Counts() = %v for %d promised units", c, len(promised))
 			}
 			// The journal stays usable after the crash.
-			mustAppend(t, j, Entry{Ord: 1<<20 - 1, State: Done})
+			mustAppend(t, j, Entry{Key: 1<<20 - 1, State: Done})
 		})
 	}
 }

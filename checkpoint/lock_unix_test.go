@@ -12,13 +12,13 @@ import (
 
 func TestSecondOpenIsRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "run.ckpt")
-	j := mustOpen(t, path, testHeader(2), Options{})
-	_, err := Open(path, testHeader(2), Options{})
+	j := mustOpen(t, path, testHeader(), Options{})
+	_, err := Open(path, testHeader(), Options{})
 	if !errors.Is(err, errLocked) {
 		t.Fatalf("second Open while the first is open = %v, want it refused as in use", err)
 	}
 	mustClose(t, j)
-	mustClose(t, mustOpen(t, path, testHeader(2), Options{}))
+	mustClose(t, mustOpen(t, path, testHeader(), Options{}))
 }
 
 // TestLockNamesHolder: a second AcquireLock is refused at once with the first holder's

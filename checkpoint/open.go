@@ -12,26 +12,29 @@ import (
 	"time"
 )
 
-// MismatchError means the checkpoint file was written for another plan: its fingerprint or
-// its number of units differs from the run's. Resuming it would skip or repeat the wrong
-// requests, so Open refuses unless Options.Force is set. The message states the mismatch
-// only; what to do about it is the command line's to say.
-type MismatchError struct {
+// VersionError means the file is a checkpoint of another format version: one an earlier
+// build wrote, which named units by their position in its plan (version 1), or one a later
+// build wrote. Its entries cannot be read as this build's, so Open refuses it and leaves it as
+// it is. The message states the mismatch only; what to do about it is the command line's to
+// say.
+type VersionError struct {
 	Path      string
-	Want, Got string // fingerprints: of this run, in the file
-	WantUnits int    // units of this run
-	GotUnits  int    // units in the file
+	Got, Want int // the file's version, this build's
 }
 
-func (e *MismatchError) Error() string {
-	return fmt.Sprintf("checkpoint %s was written for different input or options (fingerprint %s, %d requests; this run: %s, %d requests)",
-		e.Path, e.Got, e.GotUnits, e.Want, e.WantUnits)
+func (e *VersionError) Error() string {
+	if e.Got < e.Want {
+		return fmt.Sprintf("checkpoint %s was written by an earlier version of this tool (format %d, which named requests by their position in the input; this build reads format %d)",
+			e.Path, e.Got, e.Want)
+	}
+	return fmt.Sprintf("checkpoint %s has format %d; this build reads format %d", e.Path, e.Got, e.Want)
 }
 
-// Open opens the checkpoint at path for the plan hdr describes, creating it if it does not
-// exist (or is empty). An existing file is replayed: its states are loaded, a torn tail (what a
-// crash leaves after the last complete entry) is cut off, and its header is checked against hdr
-// (see MismatchError and Options.Force). Damage before intact entries is a *CorruptError.
+// Open opens the checkpoint at path, creating it with header hdr if it does not exist (or is
+// empty). An existing file is replayed: the latest state of every key is loaded (see State)
+// and a torn tail (what a crash leaves after the last complete entry) is cut off. Damage
+// before intact entries is a *CorruptError, a file of another format a *VersionError. Any
+// run may resume any journal: entries name units by key, not by a plan.
 //
 // hdr.Version 0 means FormatVersion; a zero hdr.Created is set to now. The file's header is
 // created atomically: it is written to a temporary file in the same directory, fsynced and
@@ -39,9 +42,6 @@ func (e *MismatchError) Error() string {
 // temporary files such a crash leaves). On Unix the file is locked while open, so a second run
 // on the same checkpoint fails instead of interleaving its entries.
 func Open(path string, hdr Header, opt Options) (*Journal, error) {
-	if hdr.Units < 0 {
-		return nil, fmt.Errorf("checkpoint %s: negative units %d", path, hdr.Units)
-	}
 	switch hdr.Version {
 	case 0:
 		hdr.Version = FormatVersion
@@ -76,18 +76,15 @@ func Open(path string, hdr Header, opt Options) (*Journal, error) {
 }
 
 func newJournal(path string, hdr Header, opt Options) *Journal {
-	j := &Journal{
-		path:   path,
-		hdr:    hdr,
-		opt:    opt,
-		states: make([]byte, (hdr.Units+3)/4),
-		dirty:  make(chan struct{}, 1),
-		full:   make(chan struct{}, 1),
-		quit:   make(chan struct{}),
-		done:   make(chan struct{}),
+	return &Journal{
+		path:  path,
+		hdr:   hdr,
+		opt:   opt,
+		dirty: make(chan struct{}, 1),
+		full:  make(chan struct{}, 1),
+		quit:  make(chan struct{}),
+		done:  make(chan struct{}),
 	}
-	j.counts[Pending] = hdr.Units
-	return j
 }
 
 // start begins appending to f at offset size.
@@ -164,7 +161,7 @@ func fillAndRename(f *os.File, path, dir string, write func(io.Writer) error) er
 // tempInfix marks temporary files: path + tempInfix + random.
 const tempInfix = ".tmp-"
 
-// removeStaleTemps removes the temporary files a crash during create or a forced resume left
+// removeStaleTemps removes the temporary files a crash during create left
 // next to path. A temporary file another process holds locked (it is creating it right now)
 // is left alone. Failures are ignored: a stale file is harmless, only untidy.
 func removeStaleTemps(path string) {
@@ -211,25 +208,16 @@ func resume(f *os.File, path string, hdr Header, opt Options) (*Journal, error) 
 		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
 	if got.Version != FormatVersion {
-		return nil, fmt.Errorf("checkpoint %s: unsupported version %d (this build reads %d)", path, got.Version, FormatVersion)
+		return nil, &VersionError{Path: path, Got: got.Version, Want: FormatVersion}
 	}
 	if _, err := f.Seek(start, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
-	if got.Fingerprint != hdr.Fingerprint || got.Units != hdr.Units {
-		if !opt.Force {
-			return nil, &MismatchError{Path: path, Want: hdr.Fingerprint, Got: got.Fingerprint, WantUnits: hdr.Units, GotUnits: got.Units}
-		}
-		return adopt(f, start, path, hdr, opt)
-	}
 
 	j := newJournal(path, got, opt)
 	j.resumed = true
-	end, err := replay(f, start, func(off int64, ord int, st State, _, _ []byte) error {
-		if ord >= got.Units {
-			return &CorruptError{Offset: off, Reason: fmt.Sprintf("ordinal %d beyond the header's %d units", ord, got.Units)}
-		}
-		j.setState(ord, st)
+	end, err := replay(f, start, func(_ int64, key uint64, st State, _, _ []byte) error {
+		j.opened.set(key, st)
 		return nil
 	})
 	if err != nil {
@@ -248,39 +236,6 @@ func resume(f *os.File, path string, hdr Header, opt Options) (*Journal, error) 
 		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
 	return j.start(f, end), nil
-}
-
-// adopt rewrites the journal with the new header hdr (Options.Force), keeping the intact
-// entries whose ordinal fits the new plan and dropping a torn tail. The old file f, positioned
-// at the first entry, is closed on success.
-func adopt(f *os.File, start int64, path string, hdr Header, opt Options) (*Journal, error) {
-	line, err := encodeHeader(hdr)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
-	}
-	j := newJournal(path, hdr, opt)
-	j.resumed = true
-	size := int64(len(line))
-	nf, err := replaceAtomically(path, func(w io.Writer) error {
-		if _, err := w.Write(line); err != nil {
-			return err
-		}
-		_, err := replay(f, start, func(_ int64, ord int, st State, _, raw []byte) error {
-			if ord >= hdr.Units {
-				return nil
-			}
-			j.setState(ord, st)
-			size += int64(len(raw))
-			_, err := w.Write(raw)
-			return err
-		})
-		return withPath(err, path)
-	})
-	if err != nil {
-		return nil, err
-	}
-	f.Close()
-	return j.start(nf, size), nil
 }
 
 // withPath fills in the path of a *CorruptError.

@@ -49,7 +49,7 @@ func newLineReader(r io.Reader, off int64) *lineReader {
 func (lr *lineReader) next() (line []byte, off int64, complete bool, err error) {
 	off = lr.off
 	b, err := lr.r.ReadSlice('\n')
-	if errors.Is(err, bufio.ErrBufferFull) {
+	if err != nil && errors.Is(err, bufio.ErrBufferFull) {
 		lr.long = append(lr.long[:0], b...)
 		for errors.Is(err, bufio.ErrBufferFull) {
 			b, err = lr.r.ReadSlice('\n')
@@ -84,7 +84,7 @@ func readHeader(r io.Reader) (Header, int64, error) {
 
 // visitFunc is called for each intact entry line; raw is the whole line with its newline.
 // Slices are valid only during the call.
-type visitFunc func(off int64, ord int, st State, data, raw []byte) error
+type visitFunc func(off int64, key uint64, st State, data, raw []byte) error
 
 // replay reads entries from r, whose first byte is at offset start, calling visit for each
 // intact one. It returns the offset just past the last intact entry: if that is short of the
@@ -103,9 +103,9 @@ func replay(r io.Reader, start int64, visit visitFunc) (end int64, err error) {
 		}
 		reason := "incomplete line"
 		if complete {
-			ord, st, data, perr := parseEntry(line)
+			key, st, data, perr := parseEntry(line)
 			if perr == nil {
-				if err := visit(off, ord, st, data, lr.rawLine(line)); err != nil {
+				if err := visit(off, key, st, data, lr.rawLine(line)); err != nil {
 					return end, err
 				}
 				end = lr.off
@@ -164,14 +164,14 @@ func Scan(path string, fn func(Entry) error) error {
 	if err != nil {
 		return fmt.Errorf("checkpoint %s: %w", path, err)
 	}
+	if h.Version != FormatVersion {
+		return &VersionError{Path: path, Got: h.Version, Want: FormatVersion}
+	}
 	if _, err := f.Seek(start, io.SeekStart); err != nil {
 		return fmt.Errorf("checkpoint %s: %w", path, err)
 	}
-	_, err = replay(f, start, func(off int64, ord int, st State, data, _ []byte) error {
-		if ord >= h.Units {
-			return &CorruptError{Path: path, Offset: off, Reason: fmt.Sprintf("ordinal %d beyond the header's %d units", ord, h.Units)}
-		}
-		e := Entry{Ord: ord, State: st}
+	_, err = replay(f, start, func(_ int64, key uint64, st State, data, _ []byte) error {
+		e := Entry{Key: key, State: st}
 		if len(data) > 0 {
 			e.Data = append([]byte(nil), data...)
 		}

@@ -11,9 +11,9 @@ import (
 
 // writeJournal creates a journal with es and returns the file's bytes and the offset where
 // the last entry starts.
-func writeJournal(t *testing.T, path string, units int, es []Entry) ([]byte, int64) {
+func writeJournal(t *testing.T, path string, es []Entry) ([]byte, int64) {
 	t.Helper()
-	j := mustOpen(t, path, testHeader(units), Options{})
+	j := mustOpen(t, path, testHeader(), Options{})
 	mustAppend(t, j, es[:len(es)-1]...)
 	j.mu.Lock()
 	last := j.size
@@ -29,18 +29,18 @@ func writeJournal(t *testing.T, path string, units int, es []Entry) ([]byte, int
 
 func TestTornTailEveryLength(t *testing.T) {
 	es := []Entry{
-		{Ord: 0, State: Done, Data: json.RawMessage(`{"TopicId":"@TGS#_a"}`)},
-		{Ord: 1, State: Sent},
-		{Ord: 1, State: Done, Data: json.RawMessage(`{"TopicId":"@TGS#_b","fail":[{"i":3,"code":10004}]}`)},
+		{Key: 0, State: Done, Data: json.RawMessage(`{"TopicId":"@TGS#_a"}`)},
+		{Key: 1, State: Sent},
+		{Key: 1, State: Done, Data: json.RawMessage(`{"TopicId":"@TGS#_b","fail":[{"i":3,"code":10004}]}`)},
 	}
 	dir := t.TempDir()
-	full, last := writeJournal(t, filepath.Join(dir, "orig"), 3, es)
+	full, last := writeJournal(t, filepath.Join(dir, "orig"), es)
 	for cut := last; cut < int64(len(full)); cut++ {
 		path := filepath.Join(dir, "cut")
 		if err := os.WriteFile(path, full[:cut], 0o600); err != nil {
 			t.Fatal(err)
 		}
-		j, err := Open(path, testHeader(3), Options{})
+		j, err := Open(path, testHeader(), Options{})
 		if err != nil {
 			t.Fatalf("cut at %d: Open: %v", cut, err)
 		}
@@ -53,10 +53,10 @@ func TestTornTailEveryLength(t *testing.T) {
 		if info, _ := os.Stat(path); info.Size() != last {
 			t.Errorf("cut at %d: file size %d after repair, want %d", cut, info.Size(), last)
 		}
-		mustAppend(t, j, Entry{Ord: 2, State: Failed, Data: json.RawMessage(`{"code":1}`)})
+		mustAppend(t, j, Entry{Key: 2, State: Failed, Data: json.RawMessage(`{"code":1}`)})
 		mustClose(t, j)
 		got := scanAll(t, path)
-		if len(got) != 3 || got[1].Ord != 1 || got[1].State != Sent || got[2].Ord != 2 || got[2].State != Failed {
+		if len(got) != 3 || got[1].Key != 1 || got[1].State != Sent || got[2].Key != 2 || got[2].State != Failed {
 			t.Errorf("cut at %d: entries after repair and append = %+v", cut, got)
 		}
 	}
@@ -77,9 +77,9 @@ func TestTornTailGarbage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "run.ckpt")
-			full, _ := writeJournal(t, path, 3, []Entry{{Ord: 0, State: Done}, {Ord: 1, State: Sent}})
+			full, _ := writeJournal(t, path, []Entry{{Key: 0, State: Done}, {Key: 1, State: Sent}})
 			appendBytes(t, path, tt.tail)
-			j := mustOpen(t, path, testHeader(3), Options{})
+			j := mustOpen(t, path, testHeader(), Options{})
 			if j.State(0) != Done || j.State(1) != Sent || j.State(2) != Pending {
 				t.Errorf("states = %v %v %v", j.State(0), j.State(1), j.State(2))
 			}
@@ -92,35 +92,29 @@ func TestTornTailGarbage(t *testing.T) {
 }
 
 func TestMiddleCorruption(t *testing.T) {
-	es := []Entry{{Ord: 0, State: Done}, {Ord: 1, State: Done, Data: json.RawMessage(`{"x":"y"}`)}, {Ord: 2, State: Failed}, {Ord: 2, State: Done}}
+	es := []Entry{{Key: 0, State: Done}, {Key: 1, State: Done, Data: json.RawMessage(`{"x":"y"}`)}, {Key: 2, State: Failed}, {Key: 2, State: Done}}
 	tests := []struct {
 		name   string
 		damage func(b []byte, at int64) []byte // at: offset of the second entry
-		// forceOK: a forced Open with the same Units accepts the file, because the
-		// damage is an ordinal beyond Units, which adopting a new header drops by design.
-		forceOK bool
 	}{
-		{"flipped bit in data", func(b []byte, at int64) []byte { b[at+25] ^= 0x20; return b }, false},
-		{"flipped CRC digit", func(b []byte, at int64) []byte { b[at] = 'z'; return b }, false},
+		{"flipped bit in data", func(b []byte, at int64) []byte { b[at+40] ^= 0x20; return b }},
+		{"flipped CRC digit", func(b []byte, at int64) []byte { b[at] = 'z'; return b }},
+		{"flipped key digit", func(b []byte, at int64) []byte { b[at+20] ^= 1; return b }},
 		{"lost newline", func(b []byte, at int64) []byte {
 			i := at + int64(strings.IndexByte(string(b[at:]), '\n'))
 			return append(b[:i:i], b[i+1:]...)
-		}, false},
+		}},
 		{"NULs over an entry", func(b []byte, at int64) []byte {
 			for i := at; b[i] != '\n'; i++ {
 				b[i] = 0
 			}
 			return b
-		}, false},
-		{"ordinal beyond units", func(b []byte, at int64) []byte {
-			line := appendEntry(nil, 3, Done, nil)
-			return append(append(append([]byte(nil), b[:at]...), line...), b[at:]...)
-		}, true},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "run.ckpt")
-			j := mustOpen(t, path, testHeader(3), Options{})
+			j := mustOpen(t, path, testHeader(), Options{})
 			mustAppend(t, j, es[0])
 			j.mu.Lock()
 			at := j.size
@@ -133,7 +127,7 @@ func TestMiddleCorruption(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			_, err := Open(path, testHeader(3), Options{})
+			_, err := Open(path, testHeader(), Options{})
 			var ce *CorruptError
 			if !errors.As(err, &ce) {
 				t.Fatalf("Open = %v, want a *CorruptError", err)
@@ -148,19 +142,6 @@ func TestMiddleCorruption(t *testing.T) {
 			if !errors.As(err, &ce) || ce.Offset != at {
 				t.Errorf("Scan = %v, want a *CorruptError at %d", err, at)
 			}
-			// Force must not paper over corruption either.
-			j, err = Open(path, Header{Fingerprint: "other", Units: 3}, Options{Force: true})
-			switch {
-			case tt.forceOK && err != nil:
-				t.Errorf("forced Open = %v, want the entry beyond Units dropped", err)
-			case tt.forceOK:
-				if j.State(0) != Done || j.State(1) != Done || j.State(2) != Done {
-					t.Errorf("forced Open states = %v %v %v", j.State(0), j.State(1), j.State(2))
-				}
-				mustClose(t, j)
-			case !errors.As(err, &ce):
-				t.Errorf("forced Open = %v, want a *CorruptError", err)
-			}
 		})
 	}
 }
@@ -169,10 +150,10 @@ func TestLongLines(t *testing.T) {
 	// Lines longer than the replay buffer take the slow path; they must still round-trip.
 	big := `{"fail":"` + strings.Repeat("x", readBufSize+100) + `"}`
 	path := filepath.Join(t.TempDir(), "run.ckpt")
-	j := mustOpen(t, path, testHeader(3), Options{})
-	mustAppend(t, j, Entry{Ord: 0, State: Failed, Data: json.RawMessage(big)}, Entry{Ord: 1, State: Done})
+	j := mustOpen(t, path, testHeader(), Options{})
+	mustAppend(t, j, Entry{Key: 0, State: Failed, Data: json.RawMessage(big)}, Entry{Key: 1, State: Done})
 	mustClose(t, j)
-	j = mustOpen(t, path, testHeader(3), Options{})
+	j = mustOpen(t, path, testHeader(), Options{})
 	if j.State(0) != Failed || j.State(1) != Done {
 		t.Errorf("states = %v %v", j.State(0), j.State(1))
 	}

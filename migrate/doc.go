@@ -36,6 +36,13 @@
 //     execute_contacts_read.go, which verify reads with too). A topic whose answer was lost
 //     is settled before it is sent again (doubt.go), by reading the target where a resend
 //     could duplicate (docs/vendor-api.md, "What the vendor leaves open").
+//   - execute_topics*.go: before a Community's first import, its topics on the target are
+//     read once (get_topic, ahead of the imports, on its own limit) and a topic already there
+//     is skipped with the ID it has, so that a run without its checkpoint imports nothing
+//     twice; what is kept of the Communities in flight is bounded.
+//   - preflight*.go: Preflight, validate's online check, reads the target with read
+//     endpoints only and predicts item by item what a run would fail, with the run's own
+//     reads, diffs and topic matching, and what is there already.
 //   - journal*.go and report*.go: every unit is journalled in the checkpoint before it is sent
 //     and when it is answered (journal.go); a resumed run rebuilds its reports from the
 //     journal (journal_replay.go). Reports writes failures.csv, topic_ids.csv and

@@ -74,7 +74,7 @@ func Execute(ctx context.Context, p *Plan, opt ExecOptions) (*Summary, error) {
 	for _, k := range sources.Kinds {
 		e.counts[k] = &kindCounts{}
 	}
-	rs, err := replayJournal(opt.Journal, p, opt.Reports, opt.RetryFailed)
+	rs, err := replayJournal(ctx, opt.Journal, p, opt.Reports, opt.RetryFailed)
 	if err != nil {
 		return e.summary(), err
 	}
@@ -103,13 +103,15 @@ type executor struct {
 	c   *pacer.Pacer
 	rs  *resumeState
 
-	noTopics sync.Map // GroupId → struct{}: the group answered 11000
+	noTopics sync.Map     // GroupId → struct{}: the group answered 11000
+	known    *knownTopics // the target's topics of the Communities in flight (runTopics)
 	counts   map[sources.Kind]*kindCounts
 }
 
 // kindCounts are one kind's items finished in this run.
 type kindCounts struct {
 	succeeded, failed atomic.Int64
+	skipped           atomic.Int64 // found on the target already
 }
 
 // run executes the three kinds at once and returns the first error that stopped it.
@@ -134,6 +136,9 @@ func (e *executor) run(ctx context.Context) error {
 // runKind streams kind k's units and hands each chain (a topic alone; a user's consecutive
 // units of the other kinds) to a worker.
 func (e *executor) runKind(ctx context.Context, k sources.Kind) error {
+	if k == sources.Topics {
+		return e.runTopics(ctx)
+	}
 	wg, wctx := errgroup.WithContext(ctx)
 	// Workers mostly wait for their endpoint's limiter; the global cap on requests in
 	// flight is the pacer's. Each kind gets as many workers as that cap, so that no kind
@@ -153,7 +158,7 @@ func (e *executor) runKind(ctx context.Context, k sources.Kind) error {
 		return nil
 	}
 	err := e.p.Units(wctx, k, func(u *Unit) error {
-		if e.finished(u.Ord) {
+		if e.finished(u.Content) {
 			return nil
 		}
 		if len(chain) > 0 && (k == sources.Topics || chain[0].Key != u.Key) {
@@ -177,17 +182,18 @@ func (e *executor) runKind(ctx context.Context, k sources.Kind) error {
 	return nil
 }
 
-// state returns unit ord's state in the journal (Pending without one).
-func (e *executor) state(ord int) checkpoint.State {
+// state returns the state earlier runs left the unit of content key in (Pending without a
+// journal).
+func (e *executor) state(key uint64) checkpoint.State {
 	if e.opt.Journal == nil {
 		return checkpoint.Pending
 	}
-	return e.opt.Journal.State(ord)
+	return e.opt.Journal.State(key)
 }
 
-// finished reports whether an earlier run finished unit ord for good.
-func (e *executor) finished(ord int) bool {
-	switch e.state(ord) {
+// finished reports whether an earlier run finished the unit of content key for good.
+func (e *executor) finished(key uint64) bool {
+	switch e.state(key) {
 	case checkpoint.Done:
 		return true
 	case checkpoint.Failed:

@@ -7,16 +7,14 @@ import (
 	"github.com/chatmigrate/chatmigrate/checkpoint"
 )
 
-// runChain sends units one after the other. A unit whose create or rename failed as a whole
-// blocks the units that depend on it (After): they fail without being sent.
+// runChain sends units one after the other: a user's units of one kind, or a topic alone.
 func (e *executor) runChain(ctx context.Context, units []*Unit) error {
-	var blocked map[int]string // ord → the code its dependents fail with
 	for _, u := range units {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		doubt := false
-		switch e.state(u.Ord) {
+		switch e.state(u.Content) {
 		case checkpoint.Done:
 			continue
 		case checkpoint.Failed:
@@ -27,44 +25,15 @@ func (e *executor) runChain(ctx context.Context, units []*Unit) error {
 		case checkpoint.Sent:
 			doubt = true
 		}
-		var out outcome
-		if code, ok := e.blocker(blocked, u.After); ok {
-			out = failAll(u, code, "not sent: an earlier create or rename of this group failed (see its row)", true)
-		} else {
-			var err error
-			if out, err = e.runUnit(ctx, u, doubt); err != nil {
-				return err
-			}
-		}
-		if out.block && len(out.fails) > 0 {
-			blocked = setBlocked(blocked, u.Ord, blockCode(out.fails[0]))
+		out, err := e.runUnit(ctx, u, doubt)
+		if err != nil {
+			return err
 		}
 		if err := e.finish(u, out); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func setBlocked(m map[int]string, ord int, code string) map[int]string {
-	if m == nil {
-		m = make(map[int]string)
-	}
-	m[ord] = code
-	return m
-}
-
-// blocker returns the code a unit that depends on unit after fails with, if after failed as
-// a whole in this chain or in an earlier run.
-func (e *executor) blocker(blocked map[int]string, after int) (string, bool) {
-	if after < 0 {
-		return "", false
-	}
-	if code, ok := blocked[after]; ok {
-		return code, true
-	}
-	code, ok := e.rs.blocked[after]
-	return code, ok
 }
 
 // runUnit sends one unit and reads its outcome.
@@ -88,11 +57,12 @@ func (e *executor) sending(u *Unit, send func(context.Context) error) func(conte
 		return send
 	}
 	return func(ctx context.Context) error {
-		if e.state(u.Ord) != checkpoint.Sent {
-			if err := e.opt.Journal.Append(checkpoint.Entry{Ord: u.Ord, State: checkpoint.Sent}); err != nil {
+		if !u.journalled && e.state(u.Content) != checkpoint.Sent {
+			if err := e.opt.Journal.Append(checkpoint.Entry{Key: u.Content, State: checkpoint.Sent}); err != nil {
 				return &localError{err}
 			}
 		}
+		u.journalled = true
 		return send(ctx)
 	}
 }
@@ -107,20 +77,21 @@ func (e *localError) Unwrap() error { return e.err }
 // finish records u's outcome: the journal first (what a rerun trusts), then the reports,
 // the counts and the progress.
 func (e *executor) finish(u *Unit, out outcome) error {
-	rec := unitRecord{Fail: out.fails, Block: out.block}
+	rec := unitRecord{Fail: out.fails}
 	if len(u.Items) != 1 {
 		rec.N = len(u.Items)
 	}
 	if out.topicID != "" {
 		rec.Topic = newTopicLine(u.Items[0], out.topicID)
+		rec.Found = out.present
 	}
 	if e.opt.Journal != nil {
 		st := checkpoint.Done
 		if len(rec.Fail) > 0 {
 			st = checkpoint.Failed
 		}
-		ent := checkpoint.Entry{Ord: u.Ord, State: st}
-		if rec.N != 0 || rec.Topic != nil || len(rec.Fail) > 0 || rec.Block {
+		ent := checkpoint.Entry{Key: u.Content, State: st}
+		if rec.N != 0 || rec.Topic != nil || len(rec.Fail) > 0 {
 			data, err := marshalRecord(&rec)
 			if err != nil {
 				return err
@@ -135,7 +106,11 @@ func (e *executor) finish(u *Unit, out outcome) error {
 		return err
 	}
 	c := e.counts[u.Kind]
-	c.succeeded.Add(int64(len(u.Items) - len(out.fails)))
+	if out.present {
+		c.skipped.Add(int64(len(u.Items)))
+	} else {
+		c.succeeded.Add(int64(len(u.Items) - len(out.fails)))
+	}
 	c.failed.Add(int64(len(out.fails)))
 	if e.opt.Progress != nil {
 		e.opt.Progress.Add(u.Kind, len(u.Items))

@@ -32,7 +32,7 @@ const msgNotSettled = "not settled: the answers of this user's writes were lost 
 // it starts with a read.
 func (e *executor) runContacts(ctx context.Context, u *Unit) (outcome, error) {
 	r := &contactRun{e: e, u: u, chunk: e.p.contactChunk(),
-		failed: make(map[int]failRecord), applied: make(map[int]bool)}
+		failed: make(map[int]failRecord), applied: make(map[int]bool), dead: make(map[int]bool)}
 	// Lost answers are settled by reading, at most maxSettles times plus once per write of
 	// the first diff: enough for a service that loses many answers, and an end for one that
 	// loses every answer.
@@ -42,7 +42,7 @@ func (e *executor) runContacts(ctx context.Context, u *Unit) (outcome, error) {
 		if err != nil {
 			return r.failRest(ctx, err)
 		}
-		writes, fails := diffContacts(u.Contacts, tgt, r.isFailed, r.chunk)
+		writes, fails := diffContacts(u.Contacts, tgt, r, r.chunk)
 		if maxDoubts < 0 {
 			maxDoubts = maxSettles + len(writes)
 		}
@@ -52,7 +52,7 @@ func (e *executor) runContacts(ctx context.Context, u *Unit) (outcome, error) {
 		again := false
 		for i := range writes {
 			w := &writes[i]
-			if r.lineageFailed(w.lineage) {
+			if r.dead[w.lineage] {
 				continue // its create or rename failed in this round
 			}
 			res, err := r.send(ctx, w)
@@ -107,29 +107,21 @@ type contactRun struct {
 	chunk   int
 	failed  map[int]failRecord // Unit.Items index → its failure; the first one stands
 	applied map[int]bool       // items a write carried that the service answered OK
+	dead    map[int]bool       // lineages whose create or rename was refused
 }
 
-func (r *contactRun) isFailed(item int) bool {
+func (r *contactRun) itemFailed(item int) bool {
 	_, ok := r.failed[item]
 	return ok
 }
+
+func (r *contactRun) lineageFailed(i int) bool { return r.dead[i] }
 
 // fail records item's failure, unless it failed already.
 func (r *contactRun) fail(item int, code, msg string) {
 	if _, ok := r.failed[item]; !ok {
 		r.failed[item] = failRecord{Index: item, Code: code, Msg: msg, Item: toItemRecord(r.u.Items[item])}
 	}
-}
-
-// lineageFailed reports whether lineage i failed as a whole: its create or rename.
-func (r *contactRun) lineageFailed(i int) bool {
-	l := &r.u.Contacts.Lineages[i]
-	for _, it := range l.Items {
-		if !r.isFailed(it) {
-			return false
-		}
-	}
-	return true
 }
 
 // send sends one write through the pacer and returns its per-conversation results. An answer
@@ -202,6 +194,7 @@ func (r *contactRun) failWrite(w *contactWrite, code, msg string) {
 	if !whole {
 		return
 	}
+	r.dead[w.lineage] = true
 	skipped, why := CodeSkippedCreateFailed, "not sent: the create of this group failed (see its row)"
 	if w.create == nil {
 		skipped, why = CodeSkippedRenameFailed, "not sent: the rename of this group failed (see its row)"

@@ -347,7 +347,7 @@ func TestContactsResumeEveryReading(t *testing.T) {
 			if _, err := r.run(t, ctx, p); err == nil {
 				t.Fatal("the interrupted run returned no error")
 			}
-			j, err := OpenJournal(r.journal, p, false)
+			j, err := OpenJournal(r.journal)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -397,5 +397,49 @@ func TestContactsOnlyChangedGroupMissing(t *testing.T) {
 	}
 	if got := readFileString(t, filepath.Join(r.out, FailuresFile)); strings.Count(got, ",51009,") != 2 {
 		t.Errorf("failures.csv:\n%s", got)
+	}
+}
+
+// refuseRenames answers every rename 51011 (name too long), applying nothing.
+type refuseRenames struct{ API }
+
+func (a refuseRenames) UpdateContactGroup(ctx context.Context, req *chatapi.UpdateContactGroupRequest) (*chatapi.UpdateContactGroupResponse, error) {
+	if req.UpdateGroup.UpdateGroupType == chatapi.UpdateGroupRename {
+		return nil, &chatapi.Error{Endpoint: chatapi.PathUpdateContactGroup, HTTPStatus: 200, Code: chatapi.CodeRCNameTooLong,
+			Info: "name too long (test)", Class: chatapi.ClassOf(chatapi.CodeRCNameTooLong), Sent: true}
+	}
+	return a.API.UpdateContactGroup(ctx, req)
+}
+
+// TestContactsRenameRefused: a refused rename fails its row; the lineage's later rows fail as
+// skipped and are not sent, while what went in before it (a remove under the old name) stands.
+func TestContactsRenameRefused(t *testing.T) {
+	world := &chatsim.World{Lenient: true, Existing: &chatsim.State{ContactGroups: map[string][]chatsim.ContactGroup{
+		"u": {{GroupName: "old", Contacts: []chatapi.ContactItem{c2c("a"), c2c("b")}}}}}}
+	rig := readingRig(t, "strictest", "", chatsim.Faults{}, world)
+	dir := t.TempDir()
+	in := sources.Inputs{ContactGroups: []string{writeFile(t, dir, "contact_groups.csv",
+		"From_Account,GroupName,Type,To_Account,ToGroupId,Op,NewGroupName\n"+
+			"u,old,1,b,,remove,\nu,old,,,,rename,new\nu,new,1,c,,,\n")}}
+	p := mustPlan(t, in)
+	r := newExecRun(t, refuseRenames{rig.api})
+	s, err := r.run(t, context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ks := s.Kinds[sources.ContactGroups]; ks.Failed != 2 || ks.Succeeded != 1 {
+		t.Fatalf("summary %+v", ks)
+	}
+	failures := readFileString(t, filepath.Join(r.out, FailuresFile))
+	for _, want := range []string{",3,u,,old,,,,51011,", ",4,u,,new,c,,," + CodeSkippedRenameFailed + ","} {
+		if !strings.Contains(failures, want) {
+			t.Errorf("failures.csv lacks %q:\n%s", want, failures)
+		}
+	}
+	if got := fmt.Sprint(rig.sim.Dump().ContactGroups["u"]); got != "[{1 old [{1 a }]}]" {
+		t.Errorf("target %s", got)
+	}
+	if n := rig.sim.Metrics().Endpoints[chatapi.PathUpdateContactGroup].Requests; n != 1 {
+		t.Errorf("%d updates reached the service, want only the remove", n)
 	}
 }

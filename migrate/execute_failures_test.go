@@ -52,95 +52,99 @@ zed,g,1,bob,,,
 zed,g,1,carol,,,
 `
 
+// TestExecuteItemFailures: under every reading, the items the API refuses fail with the same
+// codes, the others go through, and failed_topics.jsonl is an input again.
 func TestExecuteItemFailures(t *testing.T) {
-	rig := newExRig(t, chatsim.Config{World: failuresWorld()}, "")
-	// bob already has 31 friend groups: of his two new ones, only the first of the input fits.
-	rig.sim.Tamper(func(s *chatsim.State) {
-		if s.FriendGroups == nil {
-			s.FriendGroups = make(map[string]map[string][]string)
+	eachReading(t, false, func(t *testing.T, d chatsim.Dialect) {
+		rig := newExRig(t, chatsim.Config{World: failuresWorld(), Dialect: d}, "")
+		// bob already has 31 friend groups: of his two new ones, only the first of the input fits.
+		rig.sim.Tamper(func(s *chatsim.State) {
+			if s.FriendGroups == nil {
+				s.FriendGroups = make(map[string]map[string][]string)
+			}
+			s.FriendGroups["bob"] = make(map[string][]string)
+			for i := range 31 {
+				s.FriendGroups["bob"][fmt.Sprintf("old%d", i)] = []string{}
+			}
+		})
+		// Once dave's "full" exists, it fills up to the 1000 conversations a user's groups may hold.
+		var once sync.Once
+		api := &hookAPI{API: rig.api, after: func(endpoint string, req any, err error) error {
+			if c, ok := req.(*chatapi.CreateContactGroupRequest); ok && err == nil && c.GroupContactItem[0].GroupName == "full" {
+				once.Do(func() { fillGroup(rig.sim, "dave", "full") })
+			}
+			return err
+		}}
+		dir := t.TempDir()
+		in := sources.Inputs{
+			Topics:        []string{writeFile(t, dir, "topics.csv", failuresTopics)},
+			FriendGroups:  []string{writeFile(t, dir, "friend_groups.csv", failuresFriends)},
+			ContactGroups: []string{writeFile(t, dir, "contact_groups.csv", failuresContacts)},
 		}
-		s.FriendGroups["bob"] = make(map[string][]string)
-		for i := range 31 {
-			s.FriendGroups["bob"][fmt.Sprintf("old%d", i)] = []string{}
+		p, err := BuildPlan(context.Background(), in, PlanOptions{ContactChunk: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := newExecRun(t, api)
+		r.opt.Call.Concurrency = 1 // topics one by one: the 11000 of "flat a" spares "flat b" and "flat c"
+		s, err := r.run(t, context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkCounts(t, p, s)
+
+		rows, err := csv.NewReader(strings.NewReader(readFileString(t, filepath.Join(r.out, FailuresFile)))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, row := range rows[1:] {
+			got = append(got, fmt.Sprintf("%s %s:%s %s", row[0], filepath.Base(row[1]), row[2], row[9]))
+		}
+		slices.Sort(got)
+		want := []string{
+			"contact_groups contact_groups.csv:10 50001", // zed's read fails: every row of the user does
+			"contact_groups contact_groups.csv:4 51008",
+			"contact_groups contact_groups.csv:5 51008",
+			"contact_groups contact_groups.csv:6 51008",
+			"contact_groups contact_groups.csv:7 51007",
+			"contact_groups contact_groups.csv:8 50001",
+			"contact_groups contact_groups.csv:9 50001",
+			"friend_groups friend_groups.csv:3 32216",
+			"friend_groups friend_groups.csv:5 30011",
+			"topics topics.csv:3 11000",
+			"topics topics.csv:5 11000",
+			"topics topics.csv:6 11000",
+		}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("failures.csv:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if n := rig.sim.Metrics().Endpoints[chatapi.PathImportTopic].Requests; n != 3 {
+			t.Errorf("%d import_topic requests, want 3 (the group without topics is tried once)", n)
+		}
+		wantFailed := map[sources.Kind]int{sources.Topics: 3, sources.FriendGroups: 2, sources.ContactGroups: 7}
+		for k, n := range wantFailed {
+			if s.Kinds[k].Failed != n {
+				t.Errorf("%s: %d failed, want %d", k, s.Kinds[k].Failed, n)
+			}
+			lines := strings.Split(strings.TrimSpace(readFileString(t, filepath.Join(r.out, FailedFile(k)))), "\n")
+			if len(lines) != n {
+				t.Errorf("%s: %d lines, want %d", FailedFile(k), len(lines), n)
+			}
+		}
+
+		// failed_topics.jsonl is an input again: the three topics, as they were.
+		back := mustPlan(t, sources.Inputs{Topics: []string{filepath.Join(r.out, FailedFile(sources.Topics))}})
+		var names []string
+		back.EachTopic(context.Background(), func(tp sources.Topic) error {
+			names = append(names, tp.GroupId+" "+tp.TopicName)
+			return nil
+		})
+		if want := []string{"@TGS#_flat flat a", "@TGS#_flat flat b", "@TGS#_flat flat c"}; !slices.Equal(names, want) {
+			t.Errorf("failed_topics.jsonl read back: %v, want %v", names, want)
 		}
 	})
-	// Once dave's "full" exists, it fills up to the 1000 conversations a user's groups may hold.
-	var once sync.Once
-	api := &hookAPI{API: rig.api, after: func(endpoint string, req any, err error) error {
-		if c, ok := req.(*chatapi.CreateContactGroupRequest); ok && err == nil && c.GroupContactItem[0].GroupName == "full" {
-			once.Do(func() { fillGroup(rig.sim, "dave", "full") })
-		}
-		return err
-	}}
-	dir := t.TempDir()
-	in := sources.Inputs{
-		Topics:        []string{writeFile(t, dir, "topics.csv", failuresTopics)},
-		FriendGroups:  []string{writeFile(t, dir, "friend_groups.csv", failuresFriends)},
-		ContactGroups: []string{writeFile(t, dir, "contact_groups.csv", failuresContacts)},
-	}
-	p, err := BuildPlan(context.Background(), in, PlanOptions{ContactChunk: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := newExecRun(t, api)
-	r.opt.Call.Concurrency = 1 // topics one by one: the 11000 of "flat a" spares "flat b" and "flat c"
-	s, err := r.run(t, context.Background(), p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkCounts(t, p, s)
-
-	rows, err := csv.NewReader(strings.NewReader(readFileString(t, filepath.Join(r.out, FailuresFile)))).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, row := range rows[1:] {
-		got = append(got, fmt.Sprintf("%s %s:%s %s", row[0], filepath.Base(row[1]), row[2], row[9]))
-	}
-	slices.Sort(got)
-	want := []string{
-		"contact_groups contact_groups.csv:10 50001", // zed's read fails: every row of the user does
-		"contact_groups contact_groups.csv:4 51008",
-		"contact_groups contact_groups.csv:5 51008",
-		"contact_groups contact_groups.csv:6 51008",
-		"contact_groups contact_groups.csv:7 51007",
-		"contact_groups contact_groups.csv:8 50001",
-		"contact_groups contact_groups.csv:9 50001",
-		"friend_groups friend_groups.csv:3 32216",
-		"friend_groups friend_groups.csv:5 30011",
-		"topics topics.csv:3 11000",
-		"topics topics.csv:5 11000",
-		"topics topics.csv:6 11000",
-	}
-	slices.Sort(want)
-	if !slices.Equal(got, want) {
-		t.Errorf("failures.csv:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-	if n := rig.sim.Metrics().Endpoints[chatapi.PathImportTopic].Requests; n != 3 {
-		t.Errorf("%d import_topic requests, want 3 (the group without topics is tried once)", n)
-	}
-	wantFailed := map[sources.Kind]int{sources.Topics: 3, sources.FriendGroups: 2, sources.ContactGroups: 7}
-	for k, n := range wantFailed {
-		if s.Kinds[k].Failed != n {
-			t.Errorf("%s: %d failed, want %d", k, s.Kinds[k].Failed, n)
-		}
-		lines := strings.Split(strings.TrimSpace(readFileString(t, filepath.Join(r.out, FailedFile(k)))), "\n")
-		if len(lines) != n {
-			t.Errorf("%s: %d lines, want %d", FailedFile(k), len(lines), n)
-		}
-	}
-
-	// failed_topics.jsonl is an input again: the three topics, as they were.
-	back := mustPlan(t, sources.Inputs{Topics: []string{filepath.Join(r.out, FailedFile(sources.Topics))}})
-	var names []string
-	back.EachTopic(context.Background(), func(tp sources.Topic) error {
-		names = append(names, tp.GroupId+" "+tp.TopicName)
-		return nil
-	})
-	if want := []string{"@TGS#_flat flat a", "@TGS#_flat flat b", "@TGS#_flat flat c"}; !slices.Equal(names, want) {
-		t.Errorf("failed_topics.jsonl read back: %v, want %v", names, want)
-	}
 }
 
 // fillGroup fills user's conversation group name up to the user's limit.

@@ -84,11 +84,17 @@ func newFriendRun(e *executor, u *Unit) *friendRun {
 
 func itemKeyOf(group, friend int) int64 { return int64(group)<<32 | int64(friend+1) }
 
-// read reads the user's friend groups with their friends into r.tgt.
+// read reads the user's friend groups with their friends into r.tgt: with one sns/group_get,
+// or, when its answer would pass the vendor's 1 MB cap (10018), with the groups' names alone
+// and the friends page by page (readPaged).
 func (r *friendRun) read(ctx context.Context) error {
 	req := &chatapi.GroupGetRequest{From_Account: r.fg.From_Account, NeedFriend: chatapi.NeedFriendYes}
 	var resp *chatapi.GroupGetResponse
-	if err := r.e.c.Do(ctx, chatapi.PathGroupGet, pacer.Capture(&resp, r.e.opt.API.GroupGet, req)); err != nil {
+	err := r.e.c.Do(ctx, chatapi.PathGroupGet, pacer.Capture(&resp, r.e.opt.API.GroupGet, req))
+	if chatapi.IsTooBig(err) {
+		return r.readPaged(ctx)
+	}
+	if err != nil {
 		return err
 	}
 	t, others, err := targetOf(r.fg, resp.ResultItem)
@@ -98,6 +104,69 @@ func (r *friendRun) read(ctx context.Context) error {
 	r.tgt, r.others = t, others
 	return nil
 }
+
+// readPaged reads the user's groups without their friends (sns/group_get), then every friend
+// with its Tag_SNS_IM_Group (sns/friend_get, page by page): the same state in small answers.
+// NeedFriend cannot be asked for a few groups at a time: the vendor documents it only
+// without a GroupName filter.
+func (r *friendRun) readPaged(ctx context.Context) error {
+	var resp *chatapi.GroupGetResponse
+	req := &chatapi.GroupGetRequest{From_Account: r.fg.From_Account}
+	if err := r.e.c.Do(ctx, chatapi.PathGroupGet, pacer.Capture(&resp, r.e.opt.API.GroupGet, req)); err != nil {
+		return err
+	}
+	groups := resp.ResultItem
+	index := make(map[string]int, len(groups))
+	for i := range groups {
+		groups[i].To_Account = nil
+		index[groups[i].GroupName] = i
+	}
+	for start, pages := 0, 0; ; pages++ {
+		if pages == maxFriendPages {
+			return fmt.Errorf("%s: %q: no last page after %d pages", chatapi.PathFriendGet, r.fg.From_Account, pages)
+		}
+		var page *chatapi.FriendGetResponse
+		q := &chatapi.FriendGetRequest{From_Account: r.fg.From_Account, StartIndex: start}
+		if err := r.e.c.Do(ctx, chatapi.PathFriendGet, pacer.Capture(&page, r.e.opt.API.FriendGet, q)); err != nil {
+			return err
+		}
+		for _, f := range page.UserDataItem {
+			for _, v := range f.ValueItem {
+				names, ok := v.Strings()
+				if v.Tag != chatapi.TagFriendGroups || !ok {
+					continue
+				}
+				for _, g := range names {
+					i, known := index[g]
+					if !known { // listed for a friend, not by group_get: a group all the same
+						i = len(groups)
+						index[g] = i
+						groups = append(groups, chatapi.FriendGroupInfo{GroupName: g})
+					}
+					groups[i].To_Account = append(groups[i].To_Account, f.To_Account)
+				}
+			}
+		}
+		if page.CompleteFlag != 0 {
+			break
+		}
+		if page.NextStartIndex <= start {
+			// Reading on would loop, and writing on a partial read could drop memberships.
+			return fmt.Errorf("%s: %q: page at %d is not the last and points back to %d", chatapi.PathFriendGet, r.fg.From_Account, start, page.NextStartIndex)
+		}
+		start = page.NextStartIndex
+	}
+	t, others, err := targetOf(r.fg, groups)
+	if err != nil {
+		return err
+	}
+	r.tgt, r.others = t, others
+	return nil
+}
+
+// maxFriendPages bounds the pages of sns/friend_get for one user: a user has at most 3000
+// friends, so even pages of one friend end before it.
+const maxFriendPages = chatapi.MaxFriendsPerUser + 1
 
 // targetOf puts what sns/group_get answered in fg's terms: the unit's groups keep their bits,
 // the target's others take bit 32 and up, in the answer's order.

@@ -256,7 +256,7 @@ func TestRunFriendsResume(t *testing.T) {
 			if _, err := r.run(t, ctx, p); err == nil {
 				t.Fatal("the interrupted run returned no error")
 			}
-			j, err := OpenJournal(r.journal, p, false)
+			j, err := OpenJournal(r.journal)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -355,6 +355,47 @@ func TestRunFriendsItemFailures(t *testing.T) {
 			st := rig.sim.Dump().FriendGroups["alice"]
 			if !slices.Equal(slices.Sorted(slices.Values(st["old"])), []string{"bob", "carol"}) || !slices.Equal(st["new"], []string{"bob"}) {
 				t.Errorf("alice's groups %v", st)
+			}
+		})
+	}
+}
+
+// bigReadAPI answers 10018 to every sns/group_get that asks for the friends, as the service
+// does when the answer would pass 1 MB.
+type bigReadAPI struct {
+	API
+	refused, pages atomic.Int32
+}
+
+func (a *bigReadAPI) GroupGet(ctx context.Context, req *chatapi.GroupGetRequest) (*chatapi.GroupGetResponse, error) {
+	if req.NeedFriend != "" {
+		a.refused.Add(1)
+		return nil, &chatapi.Error{Endpoint: chatapi.PathGroupGet, Code: chatapi.CodeAnswerTooBig, Class: chatapi.ClassOf(chatapi.CodeAnswerTooBig), Sent: true}
+	}
+	return a.API.GroupGet(ctx, req)
+}
+
+func (a *bigReadAPI) FriendGet(ctx context.Context, req *chatapi.FriendGetRequest) (*chatapi.FriendGetResponse, error) {
+	a.pages.Add(1)
+	return a.API.FriendGet(ctx, req)
+}
+
+// TestRunFriendsReadTooBig: a user whose groups are too big to read at once is read page by
+// page with sns/friend_get, and the writes still keep what the target holds (under the
+// readings where a friend_update replaces the friend's groups, a partial read would lose it).
+func TestRunFriendsReadTooBig(t *testing.T) {
+	for _, name := range chatsim.DialectNames() {
+		t.Run(name, func(t *testing.T) {
+			rig, spy := friendRig(t, chatsim.Dialects()[name], chatsim.Faults{})
+			api := &bigReadAPI{API: spy}
+			p := mustPlan(t, friendsInput(t))
+			s, err := newExecRun(t, api).run(t, context.Background(), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkFriendState(t, p, friendsExisting(), rig.sim.Dump())
+			if ks := s.Kinds[sources.FriendGroups]; ks.Failed != 0 || api.refused.Load() == 0 || api.pages.Load() < 2 {
+				t.Errorf("summary %+v, %d refused reads, %d pages", ks, api.refused.Load(), api.pages.Load())
 			}
 		})
 	}

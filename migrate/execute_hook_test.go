@@ -44,6 +44,10 @@ func (h *hookAPI) FriendUpdate(ctx context.Context, req *chatapi.FriendUpdateReq
 	return hook(h, chatapi.PathFriendUpdate, req, func() (*chatapi.FriendUpdateResponse, error) { return h.API.FriendUpdate(ctx, req) })
 }
 
+func (h *hookAPI) FriendGet(ctx context.Context, req *chatapi.FriendGetRequest) (*chatapi.FriendGetResponse, error) {
+	return hook(h, chatapi.PathFriendGet, req, func() (*chatapi.FriendGetResponse, error) { return h.API.FriendGet(ctx, req) })
+}
+
 func (h *hookAPI) CreateContactGroup(ctx context.Context, req *chatapi.CreateContactGroupRequest) (*chatapi.CreateContactGroupResponse, error) {
 	return hook(h, chatapi.PathCreateContactGroup, req, func() (*chatapi.CreateContactGroupResponse, error) {
 		return h.API.CreateContactGroup(ctx, req)

@@ -10,7 +10,7 @@ import (
 // endpointsOf lists the endpoints whose retries and throttles count for kind k.
 var endpointsOf = map[sources.Kind][]string{
 	sources.Topics:        {chatapi.PathImportTopic, chatapi.PathGetTopic},
-	sources.FriendGroups:  {chatapi.PathGroupAdd, chatapi.PathFriendUpdate, chatapi.PathGroupGet},
+	sources.FriendGroups:  {chatapi.PathGroupAdd, chatapi.PathFriendUpdate, chatapi.PathGroupGet, chatapi.PathFriendGet},
 	sources.ContactGroups: {chatapi.PathCreateContactGroup, chatapi.PathUpdateContactGroup, chatapi.PathGetContactGroup},
 }
 
@@ -24,9 +24,10 @@ func (e *executor) summary() *Summary {
 	for _, k := range sources.Kinds {
 		st := e.p.Stats[k]
 		ks := &KindSummary{Items: st.Items, Records: st.Records, Invalid: st.Invalid, Requests: st.Requests,
-			Succeeded: int(e.counts[k].succeeded.Load()), Failed: int(e.counts[k].failed.Load())}
+			Succeeded: int(e.counts[k].succeeded.Load()), Failed: int(e.counts[k].failed.Load()),
+			Skipped: int(e.counts[k].skipped.Load())}
 		if e.rs != nil {
-			ks.Skipped = e.rs.kinds[k].skipped
+			ks.Skipped += e.rs.kinds[k].skipped
 			ks.Failed += e.rs.kinds[k].failed
 		}
 		for _, ep := range endpointsOf[k] {

@@ -36,7 +36,7 @@ func newExecRun(t *testing.T, api API) *execRun {
 // run executes p, opening and closing the journal and the reports around it.
 func (r *execRun) run(t *testing.T, ctx context.Context, p *Plan) (*Summary, error) {
 	t.Helper()
-	j, err := OpenJournal(r.journal, p, false)
+	j, err := OpenJournal(r.journal)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,83 +57,97 @@ func (r *execRun) run(t *testing.T, ctx context.Context, p *Plan) (*Summary, err
 	return s, err
 }
 
+// TestExecuteClean: under every reading, a run onto an empty target sends what the plan
+// estimates and leaves the same state; a rerun with its checkpoint sends nothing.
 func TestExecuteClean(t *testing.T) {
-	rig := newExRig(t, chatsim.Config{}, "")
-	p := mustPlan(t, genInputs(t, t.TempDir(), 60, 15))
-	r := newExecRun(t, rig.api)
-	s, err := r.run(t, context.Background(), p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkState(t, p, rig.sim.Dump())
-	checkCounts(t, p, s)
-	for _, k := range sources.Kinds {
-		if ks := s.Kinds[k]; ks.Failed != 0 || ks.Skipped != 0 || ks.Succeeded == 0 {
-			t.Errorf("%s: %+v", k, ks)
+	same := newSameTarget()
+	in := genInputs(t, t.TempDir(), 60, 15)
+	eachReading(t, false, func(t *testing.T, d chatsim.Dialect) {
+		rig := newExRig(t, chatsim.Config{Dialect: d}, "")
+		p := mustPlan(t, in)
+		r := newExecRun(t, rig.api)
+		s, err := r.run(t, context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if got := readFileString(t, filepath.Join(r.out, FailuresFile)); strings.Count(got, "\n") != 1 {
-		t.Errorf("failures.csv of a clean run:\n%s", got)
-	}
-	ids := readFileString(t, filepath.Join(r.out, TopicIDsFile))
-	if n := strings.Count(ids, "\n"); n != 61 {
-		t.Errorf("topic_ids.csv has %d lines, want 61", n)
-	}
-	m := rig.sim.Metrics()
-	planned := 0
-	for _, k := range sources.Kinds {
-		planned += p.Stats[k].Requests
-	}
-	if int(m.Total.Requests) != planned {
-		t.Errorf("%d requests, the plan says %d: a clean run on an empty target sends what it plans", m.Total.Requests, planned)
-	}
+		checkContactGroups(t, p, rig.sim.Dump())
+		checkCounts(t, p, s)
+		same.check(t, rig.sim.Dump())
+		for _, k := range sources.Kinds {
+			if ks := s.Kinds[k]; ks.Failed != 0 || ks.Skipped != 0 || ks.Succeeded == 0 {
+				t.Errorf("%s: %+v", k, ks)
+			}
+		}
+		if got := readFileString(t, filepath.Join(r.out, FailuresFile)); strings.Count(got, "\n") != 1 {
+			t.Errorf("failures.csv of a clean run:\n%s", got)
+		}
+		ids := readFileString(t, filepath.Join(r.out, TopicIDsFile))
+		if n := strings.Count(ids, "\n"); n != 61 {
+			t.Errorf("topic_ids.csv has %d lines, want 61", n)
+		}
+		m := rig.sim.Metrics()
+		planned := 0
+		for _, k := range sources.Kinds {
+			planned += p.Stats[k].Requests
+		}
+		if int(m.Total.Requests) != planned {
+			t.Errorf("%d requests, the plan says %d: a clean run on an empty target sends what it plans", m.Total.Requests, planned)
+		}
 
-	// A second run with the same checkpoint sends nothing and rebuilds the same reports.
-	s2, err := r.run(t, context.Background(), p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := rig.sim.Metrics().Total.Requests; got != m.Total.Requests {
-		t.Errorf("a finished checkpoint sent %d more requests", got-m.Total.Requests)
-	}
-	checkCounts(t, p, s2)
-	if s2.Kinds[sources.Topics].Skipped != 60 {
-		t.Errorf("rerun: %+v, want 60 topics skipped", s2.Kinds[sources.Topics])
-	}
-	if got := readFileString(t, filepath.Join(r.out, TopicIDsFile)); got != ids {
-		t.Errorf("rebuilt topic_ids.csv differs:\n%s\nwant\n%s", got, ids)
-	}
+		// A second run with the same checkpoint sends nothing and rebuilds the same reports.
+		s2, err := r.run(t, context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rig.sim.Metrics().Total.Requests; got != m.Total.Requests {
+			t.Errorf("a finished checkpoint sent %d more requests", got-m.Total.Requests)
+		}
+		checkCounts(t, p, s2)
+		if s2.Kinds[sources.Topics].Skipped != 60 {
+			t.Errorf("rerun: %+v, want 60 topics skipped", s2.Kinds[sources.Topics])
+		}
+		if got := readFileString(t, filepath.Join(r.out, TopicIDsFile)); got != ids {
+			t.Errorf("rebuilt topic_ids.csv differs:\n%s\nwant\n%s", got, ids)
+		}
+	})
 }
 
+// TestExecuteFaults: under every reading, with lost answers of both kinds among transient
+// faults and throttling, the run ends in the state a clean run leaves, nothing failed.
 func TestExecuteFaults(t *testing.T) {
-	rig := newExRig(t, chatsim.Config{RPS: 150, Burst: 2, Seed: 7, Faults: chatsim.Faults{
-		TransientRate: 0.10, HTTP502Rate: 0.02, AmbiguousRate: 0.02,
-		LatencyMin: time.Millisecond, LatencyMax: 5 * time.Millisecond}}, "")
-	p := mustPlan(t, genInputs(t, t.TempDir(), 80, 20))
-	r := newExecRun(t, rig.api)
-	r.opt.Call.RPS = 600 // four times the emulator's: throttle answers, then AIMD
-	s, err := r.run(t, context.Background(), p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkState(t, p, rig.sim.Dump())
-	checkCounts(t, p, s)
-	retries, throttled := 0, 0
-	for _, k := range sources.Kinds {
-		ks := s.Kinds[k]
-		if ks.Failed != 0 {
-			t.Errorf("%s: %d failed", k, ks.Failed)
+	same := newSameTarget()
+	in := genInputs(t, t.TempDir(), 80, 20)
+	eachReading(t, true, func(t *testing.T, d chatsim.Dialect) {
+		rig := newExRig(t, chatsim.Config{RPS: 150, Burst: 2, Seed: 7, Dialect: d, Faults: chatsim.Faults{
+			TransientRate: 0.10, HTTP502Rate: 0.02, AmbiguousRate: 0.02,
+			LatencyMin: time.Millisecond, LatencyMax: 5 * time.Millisecond}}, "")
+		p := mustPlan(t, in)
+		r := newExecRun(t, rig.api)
+		r.opt.Call.RPS = 600 // four times the emulator's: throttle answers, then AIMD
+		s, err := r.run(t, context.Background(), p)
+		if err != nil {
+			t.Fatal(err)
 		}
-		retries += ks.Retries
-		throttled += ks.Throttled
-	}
-	m := rig.sim.Metrics()
-	if retries == 0 || throttled == 0 || m.Total.Faults[chatsim.FaultAmbiguous] == 0 {
-		t.Errorf("the faults did not happen: retries %d, throttled %d, metrics %+v", retries, throttled, m.Total)
-	}
-	if got := readFileString(t, filepath.Join(r.out, FailuresFile)); strings.Count(got, "\n") != 1 {
-		t.Errorf("failures.csv:\n%s", got)
-	}
+		checkContactGroups(t, p, rig.sim.Dump())
+		checkCounts(t, p, s)
+		same.check(t, rig.sim.Dump())
+		retries, throttled := 0, 0
+		for _, k := range sources.Kinds {
+			ks := s.Kinds[k]
+			if ks.Failed != 0 {
+				t.Errorf("%s: %d failed", k, ks.Failed)
+			}
+			retries += ks.Retries
+			throttled += ks.Throttled
+		}
+		m := rig.sim.Metrics()
+		if retries == 0 || throttled == 0 || m.Total.Faults[chatsim.FaultAmbiguous] == 0 {
+			t.Errorf("the faults did not happen: retries %d, throttled %d, metrics %+v", retries, throttled, m.Total)
+		}
+		if got := readFileString(t, filepath.Join(r.out, FailuresFile)); strings.Count(got, "\n") != 1 {
+			t.Errorf("failures.csv:\n%s", got)
+		}
+	})
 }
 
 func TestExecuteWrongKey(t *testing.T) {

@@ -14,14 +14,14 @@ const maxSettles = 8
 
 // outcome is what became of a unit's items.
 type outcome struct {
-	topicID string       // an imported topic's ID
+	topicID string       // an imported topic's ID, or the ID of one found on the target (present)
+	present bool         // the topic was on the target already: skipped, not sent
 	fails   []failRecord // the failed items; the others succeeded
-	block   bool         // a create or rename failed as a whole: the group's later units cannot go on
 }
 
 // failAll fails every item of u with code and msg.
-func failAll(u *Unit, code, msg string, block bool) outcome {
-	out := outcome{block: block, fails: make([]failRecord, len(u.Items))}
+func failAll(u *Unit, code, msg string) outcome {
+	out := outcome{fails: make([]failRecord, len(u.Items))}
 	for i, it := range u.Items {
 		out.fails[i] = failRecord{Index: i, Code: code, Msg: msg, Item: toItemRecord(it)}
 	}
@@ -31,12 +31,12 @@ func failAll(u *Unit, code, msg string, block bool) outcome {
 // requestFailed turns the error of a request into the outcome of its unit: every item fails
 // with the error's code. A fatal error, the end of ctx, or a local failure is returned instead:
 // the unit then stays as the journal has it (in doubt if it was sent), for a rerun to settle.
-func requestFailed(ctx context.Context, u *Unit, err error, block bool) (outcome, error) {
+func requestFailed(ctx context.Context, u *Unit, err error) (outcome, error) {
 	if serr := stopError(ctx, err); serr != nil {
 		return outcome{}, serr
 	}
 	code, msg := failureCode(err)
-	return failAll(u, code, msg, block), nil
+	return failAll(u, code, msg), nil
 }
 
 // stopError returns the error that stops the run rather than failing a unit's items: a
@@ -95,13 +95,18 @@ func (e *executor) runTopic(ctx context.Context, u *Unit, doubt bool) (outcome, 
 	req := u.Topic
 	if _, no := e.noTopics.Load(req.GroupId); no {
 		return failAll(u, strconv.Itoa(chatapi.CodeNoTopicFeature),
-			"not sent: the group has no topic feature (an earlier topic of it answered 11000)", false), nil
+			"not sent: the group has no topic feature (an earlier topic of it answered 11000)"), nil
+	}
+	out, done, settled, err := e.knownTopic(ctx, u)
+	if err != nil || done {
+		return out, err
 	}
 	for settles := 0; ; settles++ {
-		if doubt && req.TopicId == "" {
+		// A Community read since the send that left it in doubt settles it: not there.
+		if doubt && req.TopicId == "" && !(settled && settles == 0) {
 			id, found, err := e.findTopic(ctx, req)
 			if err != nil {
-				return requestFailed(ctx, u, err, false)
+				return requestFailed(ctx, u, err)
 			}
 			if found {
 				return outcome{topicID: id}, nil
@@ -141,7 +146,7 @@ func (e *executor) runTopic(ctx context.Context, u *Unit, doubt bool) (outcome, 
 			if doubt && req.TopicId != "" {
 				ours, cerr := e.confirmTopic(ctx, req)
 				if cerr != nil {
-					return requestFailed(ctx, u, cerr, false)
+					return requestFailed(ctx, u, cerr)
 				}
 				if ours {
 					return outcome{topicID: req.TopicId}, nil
@@ -150,6 +155,6 @@ func (e *executor) runTopic(ctx context.Context, u *Unit, doubt bool) (outcome, 
 		case chatapi.CodeNoTopicFeature:
 			e.noTopics.Store(req.GroupId, struct{}{})
 		}
-		return requestFailed(ctx, u, err, false)
+		return requestFailed(ctx, u, err)
 	}
 }

@@ -15,12 +15,13 @@ import (
 // ToolName goes into a checkpoint's header, for a person reading the file.
 const ToolName = "chatmigrate"
 
-// OpenJournal opens (or creates) the checkpoint at path for plan p: its header holds the
-// plan's fingerprint and number of units, so that a rerun against changed input is refused
-// with a *checkpoint.MismatchError unless force is set.
-func OpenJournal(path string, p *Plan, force bool) (*checkpoint.Journal, error) {
-	return checkpoint.Open(path, checkpoint.Header{Fingerprint: p.Fingerprint, Units: p.Total,
-		Created: time.Now().UTC(), Tool: ToolName}, checkpoint.Options{Force: force})
+// OpenJournal opens (or creates) the checkpoint at path. It names no plan: units are known by
+// their content key (contentKey), so any input resumes it, and a rerun after an edit of the
+// input skips exactly what an earlier run finished of what the input still asks for. Give the
+// journal to BuildPlan (PlanOptions.Journal) as well as to Execute, so that the plan's topics
+// are looked up as they are read.
+func OpenJournal(path string) (*checkpoint.Journal, error) {
+	return checkpoint.Open(path, checkpoint.Header{Created: time.Now().UTC(), Tool: ToolName}, checkpoint.Options{})
 }
 
 // unitRecord is the Data of a unit's Done or Failed entry: everything the reports need, so
@@ -30,9 +31,11 @@ type unitRecord struct {
 	N     int          `json:"n,omitempty"` // items in the unit; 0 means 1
 	Topic *topicLine   `json:"t,omitempty"` // an imported topic's topic_ids.csv row
 	Fail  []failRecord `json:"f,omitempty"`
-	// Block: a conversation group's create or rename that failed as a whole (or a unit not
-	// sent because of one): the group's later units cannot go on.
-	Block bool `json:"b,omitempty"`
+	// Found: the topic was on the target already when the unit ran, so another record (of
+	// the topic before an edit of its other fields) may hold the same topic_ids.csv row.
+	Found bool `json:"p,omitempty"`
+	// Older journals may hold a "b" key (a failure that blocked later units of its group,
+	// when a group's changes were several units); decoding ignores it.
 }
 
 // failRecord is a failed item: its failures.csv row and failed_<kind>.jsonl line.
@@ -81,23 +84,11 @@ func (r itemRecord) item() Item {
 		Introduction: r.Introduction, CreateTime: r.CreateTime, TypeText: r.TypeText}
 }
 
-// Codes of units failed without being sent because their group's create or rename failed.
+// Codes of items failed without being sent because their group's create or rename failed.
 const (
 	CodeSkippedCreateFailed = "skipped-create-failed"
 	CodeSkippedRenameFailed = "skipped-rename-failed"
 )
-
-// blockCode returns the code the dependents of a blocking unit fail with, from its first
-// failure: a skipped unit passes its own code on.
-func blockCode(f failRecord) string {
-	switch {
-	case f.Code == CodeSkippedCreateFailed || f.Code == CodeSkippedRenameFailed:
-		return f.Code
-	case f.Item.Op == opRename:
-		return CodeSkippedRenameFailed
-	}
-	return CodeSkippedCreateFailed
-}
 
 // marshalRecord encodes a unit's record for the journal. The commonest record by far, an
 // imported topic, is a bare array ["GroupId","TopicName","TopicId","source",line]: a resumed
@@ -105,7 +96,7 @@ func blockCode(f failRecord) string {
 // encoding/json.
 func marshalRecord(rec *unitRecord) ([]byte, error) {
 	var v any = rec
-	if t := rec.Topic; t != nil && rec.N == 0 && len(rec.Fail) == 0 && !rec.Block {
+	if t := rec.Topic; t != nil && rec.N == 0 && len(rec.Fail) == 0 && !rec.Found {
 		v = []any{t.GroupId, t.TopicName, t.TopicId, t.File, t.Line}
 	}
 	b, err := json.Marshal(v)

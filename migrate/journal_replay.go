@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"context"
 	"fmt"
 	"sync/atomic"
 
@@ -10,8 +11,7 @@ import (
 
 // resumeState is what a resumed run learns from the journal's entries.
 type resumeState struct {
-	blocked map[int]string // Block units not retried → the code their dependents fail with
-	kinds   map[sources.Kind]*resumeCounts
+	kinds map[sources.Kind]*resumeCounts
 }
 
 // resumeCounts are one kind's items finished by earlier runs.
@@ -20,40 +20,61 @@ type resumeCounts struct {
 	failed  int // failed earlier, not retried now
 }
 
-// replayJournal reads the journal's entries and writes their rows into rep: for each unit
-// only its last entry counts (a retried unit has several), so no row is written twice, and
-// with retryFailed the failed units are left out since this run does them again. A unit in
-// doubt (Sent last) has no row yet: this run settles it.
+// replayJournal learns from the journal what earlier runs did of plan p, and writes the rows
+// of their finished units into rep.
 //
-// It is the start-up of a resumed run, so it is built for speed: one pass over the file in
-// the common case, the rows written by a goroutine of their own while the file is read, and
-// rep in bulk mode meanwhile (rows buffered rather than written one by one).
-func replayJournal(j *checkpoint.Journal, p *Plan, rep *Reports, retryFailed bool) (*resumeState, error) {
-	rs := &resumeState{blocked: make(map[int]string), kinds: make(map[sources.Kind]*resumeCounts)}
+// The journal knows units by content key (contentKey), so what counts is what p asks for:
+// a planned unit the journal records as done is skipped and counted, one it records as failed
+// (and retryFailed does not send again) has its failure rows rebuilt and is counted, and the
+// records of units p no longer has (their rows were edited or removed since) count for
+// nothing, except that every topic the journal records as imported keeps its topic_ids.csv
+// row, since the target holds it whatever the input now says. For each unit only its last
+// entry counts (a retried unit has several), so no row is written twice. A unit in doubt
+// (Sent last) has no row yet: this run settles it.
+//
+// It is the start-up of a resumed run, so it is built for speed: the planned topics' states
+// come from BuildPlan's own pass over them (PlanOptions.Journal), the file is read once in the
+// common case, the rows are written by a goroutine of their own while it is read, and rep is
+// in bulk mode meanwhile (rows buffered rather than written one by one).
+func replayJournal(ctx context.Context, j *checkpoint.Journal, p *Plan, rep *Reports, retryFailed bool) (*resumeState, error) {
+	rs := &resumeState{kinds: make(map[sources.Kind]*resumeCounts)}
 	for _, k := range sources.Kinds {
 		rs.kinds[k] = &resumeCounts{}
 	}
 	if j == nil || !j.Resumed() {
 		return rs, nil
 	}
-	pick := &entryPicker{j: j, total: p.Total, retryFailed: retryFailed, seen: make([]uint64, (p.Total+63)/64)}
-	if err := pick.findLast(); err != nil {
+	failed, err := rs.planned(ctx, j, p, retryFailed)
+	if err != nil {
 		return nil, err
 	}
-	kinds := newKindOffsets(p)
+	last, err := lastFailures(j, failed)
+	if err != nil {
+		return nil, err
+	}
 
 	rep.beginBulk()
 	w := newRowWriter(rep)
-	err := checkpoint.Scan(j.Path(), func(e checkpoint.Entry) error {
-		if !pick.counts(e) {
+	var n int32 // entries read so far
+	err = checkpoint.Scan(j.Path(), func(e checkpoint.Entry) error {
+		i := n
+		n++
+		k := contentKind(e.Key)
+		switch {
+		case e.State == checkpoint.Done && k == sources.Topics:
+			// Every imported topic keeps its row; a unit is done once, so this is its
+			// last entry.
+		case e.State == checkpoint.Failed && failed.has(e.Key) && (last == nil || last[e.Key] == i):
+		default:
 			return nil
 		}
 		var rec unitRecord
 		if err := decodeRecord(e.Data, &rec); err != nil {
-			return fmt.Errorf("checkpoint entry for unit %d: %w", e.Ord, err)
+			return fmt.Errorf("checkpoint entry for unit %016x: %w", e.Key, err)
 		}
-		k := kinds.of(e.Ord)
-		rs.add(k, e, &rec)
+		if e.State == checkpoint.Failed {
+			rs.add(k, &rec)
+		}
 		if rec.Topic == nil && len(rec.Fail) == 0 {
 			return nil
 		}
@@ -71,89 +92,126 @@ func replayJournal(j *checkpoint.Journal, p *Plan, rep *Reports, retryFailed boo
 	return rs, nil
 }
 
-// add counts a unit's finished entry.
-func (rs *resumeState) add(k sources.Kind, e checkpoint.Entry, rec *unitRecord) {
+// add counts a failed unit's entry.
+func (rs *resumeState) add(k sources.Kind, rec *unitRecord) {
 	c := rs.kinds[k]
 	c.skipped += max(rec.N, 1) - len(rec.Fail)
 	c.failed += len(rec.Fail)
-	if rec.Block && e.State == checkpoint.Failed && len(rec.Fail) > 0 {
-		rs.blocked[e.Ord] = blockCode(rec.Fail[0])
-	}
 }
 
-// entryPicker picks, as the journal's entries are read in order, the ones whose rows count:
-// each finished unit's last entry, once, and none of the failed ones a retryFailed run does
-// again.
-type entryPicker struct {
-	j           *checkpoint.Journal
-	total       int
-	retryFailed bool
-	last        []int32  // unit → the index of its last entry; nil: see findLast
-	seen        []uint64 // bitmap of the units picked
-	n           int32    // entries read so far
+// keySets is the union of a few sets of content keys.
+type keySets []*hashSet
+
+func (s keySets) has(k uint64) bool {
+	for _, set := range s {
+		if set.has(k) {
+			return true
+		}
+	}
+	return false
 }
 
-// findLast fills last, when needed. Every unit has at most one Done entry (a finished unit is
-// never sent again), so one pass is enough unless a unit may have failed twice (an earlier run
-// retried the failed ones): then a first pass finds each unit's last entry, at four bytes per
-// unit.
-func (f *entryPicker) findLast() error {
-	if f.retryFailed || f.j.Counts()[checkpoint.Failed] == 0 {
-		return nil
+func (s keySets) count() int {
+	n := 0
+	for _, set := range s {
+		n += set.count()
 	}
-	f.last = make([]int32, f.total)
+	return n
+}
+
+// planned counts the items of p's units that j records as done, and returns the content keys
+// of those it records as failed, unless retryFailed sends them again. The topics' part is
+// BuildPlan's when it was given j; otherwise, and for the other kinds (held in memory), the
+// units are built again.
+func (rs *resumeState) planned(ctx context.Context, j *checkpoint.Journal, p *Plan, retryFailed bool) (keySets, error) {
+	failed := new(hashSet)
+	sets := keySets{failed}
+	for _, k := range sources.Kinds {
+		if rt := p.recorded; k == sources.Topics && rt != nil && rt.j == j {
+			rs.kinds[k].skipped += rt.done
+			if !retryFailed {
+				sets = append(sets, &rt.failed)
+			}
+			continue
+		}
+		if p.Stats[k].Units == 0 {
+			continue
+		}
+		err := p.Units(ctx, k, func(u *Unit) error {
+			switch j.State(u.Content) {
+			case checkpoint.Done:
+				rs.kinds[k].skipped += len(u.Items)
+			case checkpoint.Failed:
+				if !retryFailed {
+					failed.add(u.Content)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", k, err)
+		}
+	}
+	return sets, nil
+}
+
+// lastFailures returns, for each unit of failed, the index of its last entry among the
+// journal's, when one may have failed twice (an earlier run retried the failed ones and some
+// failed again); nil when each has one Failed entry, which is then its last. The first pass
+// costs four bytes a failed unit, not a unit.
+func lastFailures(j *checkpoint.Journal, failed keySets) (map[uint64]int32, error) {
+	if failed.count() == 0 {
+		return nil, nil
+	}
+	last := make(map[uint64]int32, failed.count())
+	twice := false
 	var n int32
-	err := checkpoint.Scan(f.j.Path(), func(e checkpoint.Entry) error {
-		if e.Ord < len(f.last) {
-			f.last[e.Ord] = n
+	err := checkpoint.Scan(j.Path(), func(e checkpoint.Entry) error {
+		if e.State == checkpoint.Failed && failed.has(e.Key) {
+			_, seen := last[e.Key]
+			twice = twice || seen
+			last[e.Key] = n
 		}
 		n++
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("read checkpoint: %w", err)
+		return nil, fmt.Errorf("read checkpoint: %w", err)
 	}
-	return nil
+	if !twice {
+		return nil, nil
+	}
+	return last, nil
 }
 
-// counts reports whether e, the next entry of the journal, is the one that counts for its
-// unit. It must see every entry, in order.
-func (f *entryPicker) counts(e checkpoint.Entry) bool {
-	i := f.n
-	f.n++
-	switch {
-	case e.State < checkpoint.Done || e.Ord >= f.total || f.j.State(e.Ord) != e.State:
-		return false // in doubt, or superseded by a later entry
-	case e.State == checkpoint.Failed && f.retryFailed:
-		return false // this run does it again
-	case f.last != nil && f.last[e.Ord] != i:
-		return false
-	case f.seen[e.Ord/64]&(1<<(e.Ord%64)) != 0:
-		return false
-	}
-	f.seen[e.Ord/64] |= 1 << (e.Ord % 64)
-	return true
+// recordedTopics is what BuildPlan's pass over the topics learned from the journal a run
+// resumes (PlanOptions.Journal): a count and, for the few that failed, their keys, so that
+// the run's start-up need not read the topics once more.
+type recordedTopics struct {
+	j      *checkpoint.Journal
+	done   int     // planned topics the journal records as done
+	failed hashSet // content keys of the planned topics it records as failed
 }
 
-// kindOffsets are the first Ords of the plan's kinds, in sources.Kinds order.
-type kindOffsets [3]int
-
-func newKindOffsets(p *Plan) kindOffsets {
-	var o kindOffsets
-	for i, k := range sources.Kinds {
-		o[i] = p.Offset(k)
+// newRecordedTopics returns the recorder of j's topics, nil when there is nothing to learn.
+func newRecordedTopics(j *checkpoint.Journal) *recordedTopics {
+	if j == nil || !j.Resumed() {
+		return nil
 	}
-	return o
+	return &recordedTopics{j: j}
 }
 
-// of returns the kind of the unit ord.
-func (o *kindOffsets) of(ord int) sources.Kind {
-	for i := len(o) - 1; i > 0; i-- {
-		if ord >= o[i] {
-			return sources.Kinds[i]
-		}
+// note looks the valid topic t up in the journal.
+func (rt *recordedTopics) note(t *sources.Topic) {
+	if rt == nil {
+		return
 	}
-	return sources.Kinds[0]
+	switch key := topicContentKey(t); rt.j.State(key) {
+	case checkpoint.Done:
+		rt.done++
+	case checkpoint.Failed:
+		rt.failed.add(key)
+	}
 }
 
 // writeRecordRows writes a finished unit's report rows.
@@ -162,6 +220,9 @@ func writeRecordRows(rep *Reports, k sources.Kind, rec *unitRecord) error {
 		return nil
 	}
 	if rec.Topic != nil {
+		if rec.Found {
+			rep.noteFoundTopic()
+		}
 		if err := rep.topic(rec.Topic); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"hash"
 	"time"
 
+	"github.com/chatmigrate/chatmigrate/checkpoint"
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
 	"github.com/chatmigrate/chatmigrate/sources"
 )
@@ -19,9 +20,33 @@ const DefaultContactChunk = 100
 
 // PlanOptions tune BuildPlan.
 type PlanOptions struct {
-	Now          func() time.Time // CreateTime must not be after Now; default time.Now
-	OnProblem    func(Problem)    // called for every invalid record and every warning, in input order per kind; may be nil
-	ContactChunk int              // conversations per create/update request; default and at most DefaultContactChunk
+	Now func() time.Time // CreateTime must not be after Now; default time.Now
+	// OnProblem is called for every invalid record and every warning, in input order per kind;
+	// may be nil. A kind spilled to disk (see Memory) reports its malformed rows as they are
+	// read and the rest user by user, each user's in input order.
+	OnProblem    func(Problem)
+	ContactChunk int // conversations per create/update request; default and at most DefaultContactChunk
+	// Memory is the most memory, in bytes, planning is to use; 0 means DefaultMemory.
+	// Friend and conversation groups that would not fit are sorted on disk (spill.go).
+	Memory int64
+	// TempDir is where a spill's temporary files go; "" means os.TempDir(). They are
+	// unlinked as soon as they are created.
+	TempDir string
+	// Journal is the checkpoint a run will resume, or nil: BuildPlan notes which of its topics
+	// the journal records, so that Execute need not read the topics once more to learn it.
+	Journal *checkpoint.Journal
+	// OnProgress, when set, is called now and then while the grouped input is read and
+	// collected, from the goroutine that called BuildPlan.
+	OnProgress func(PlanProgress)
+
+	spill spillTuning // tests: force a spill, cut small batches
+}
+
+// PlanProgress tells how far BuildPlan got: records handled so far of one kind.
+type PlanProgress struct {
+	Kind    sources.Kind
+	Records int
+	Spilled bool // the kind is sorted on disk: Records counts both the read and the merge
 }
 
 // KindStats counts one kind's records and planned work.
@@ -32,8 +57,9 @@ type PlanOptions struct {
 // still planned. Warnings counts accepted records with a remark (a merged duplicate). Items
 // counts the planned items and Units the planned units (a topic, one user's friend groups,
 // one user's conversation groups). Requests estimates the requests the units send, ByEndpoint
-// per service path: for friend and conversation groups, each user's read plus the writes an
-// empty target needs (a target that holds some of it already needs fewer).
+// per service path: for topics, one import each and one read of each Community's topics; for
+// friend and conversation groups, each user's read plus the writes an empty target needs (a
+// target that holds some of it already needs fewer).
 type KindStats struct {
 	Records, Valid, Invalid, Warnings, Units, Requests, Items int
 	ByEndpoint                                                map[string]int
@@ -52,11 +78,13 @@ type Plan struct {
 
 	nowUnix  int64
 	chunk    int
-	friends  *friendData
-	contacts *contactData
+	friends  *friendSet
+	contacts *contactSet
 	// topicDups are the topic records BuildPlan rejected as duplicates (see topicDedup),
 	// so that later scans reject them without the set it needed to find them.
 	topicDups []topicDup
+	// recorded is what the topics scan learned from PlanOptions.Journal.
+	recorded *recordedTopics
 }
 
 // BuildPlan reads every input, validates every record, reports each problem through
@@ -98,12 +126,16 @@ func BuildPlan(ctx context.Context, in sources.Inputs, opt PlanOptions) (*Plan, 
 	// EachTopic read the files again.
 	st := p.Stats[sources.Topics]
 	dedup := newTopicDedup()
-	herrs, err := p.scanTopics(ctx, h, dedup, func(_ *sources.Topic, req *chatapi.ImportTopicRequest, prob *Problem) error {
+	communities := new(hashSet) // a run reads each Community's topics before it imports any
+	p.recorded = newRecordedTopics(opt.Journal)
+	herrs, err := p.scanTopics(ctx, h, dedup, func(t *sources.Topic, req *chatapi.ImportTopicRequest, prob *Problem) error {
 		if prob != nil {
 			countRecord(st, []Problem{*prob}, false)
 			report(*prob)
 		} else {
 			countRecord(st, nil, true)
+			communities.add(pairHash(t.GroupId, ""))
+			p.recorded.note(t)
 		}
 		return nil
 	})
@@ -112,27 +144,23 @@ func BuildPlan(ctx context.Context, in sources.Inputs, opt PlanOptions) (*Plan, 
 	}
 	p.topicDups = dedup.dups // the set in dedup is garbage from here on
 	headerErrs = append(headerErrs, herrs...)
-	st.Units, st.Requests, st.Items = st.Valid, st.Valid, st.Valid
-	if st.Requests > 0 {
-		st.ByEndpoint[chatapi.PathImportTopic] = st.Requests
+	st.Units, st.Items = st.Valid, st.Valid
+	if st.Valid > 0 {
+		st.ByEndpoint[chatapi.PathImportTopic] = st.Valid
+		st.ByEndpoint[chatapi.PathGetTopic] = communities.count()
+		st.Requests = st.Valid + communities.count()
 	}
 
-	fd := newFriendCollector()
-	for _, name := range in.FriendGroups {
-		if err := collect(fd.readFile(ctx, name, h, p.Stats[sources.FriendGroups], report)); err != nil {
-			return nil, err
-		}
+	sc := newSpillConfig(opt)
+	if p.friends, err = collectFriends(ctx, in.FriendGroups, h, p.Stats[sources.FriendGroups], report, collect, sc); err != nil {
+		return nil, err
 	}
-	p.friends = fd.finish()
-	cd := newContactCollector()
-	for _, name := range in.ContactGroups {
-		if err := collect(cd.readFile(ctx, name, h, p.Stats[sources.ContactGroups], report)); err != nil {
-			return nil, err
-		}
+	if p.contacts, err = collectContacts(ctx, in.ContactGroups, h, p.Stats[sources.ContactGroups], report, collect, sc); err != nil {
+		p.Close()
+		return nil, err
 	}
-	p.contacts = cd.finish()
-
 	if err := p.countGroups(ctx); err != nil {
+		p.Close()
 		return nil, err
 	}
 	fmt.Fprintf(h, "contact_chunk=%d\n", chunk)
@@ -175,6 +203,20 @@ func (p *Plan) Offset(k sources.Kind) int {
 		off += p.Stats[kk].Units
 	}
 	return off
+}
+
+// Close releases the temporary files of a plan that was spilled to disk; the plan must not be
+// used after. A plan held in memory needs no Close, and a spilled one that is never closed
+// frees its files when it is garbage collected or the process ends (they are unlinked).
+func (p *Plan) Close() error {
+	var errs []error
+	if p.friends != nil {
+		errs = append(errs, p.friends.close())
+	}
+	if p.contacts != nil {
+		errs = append(errs, p.contacts.close())
+	}
+	return errors.Join(errs...)
 }
 
 // Units calls fn with each unit of kind k in Ord order. The units are built afresh on every

@@ -53,11 +53,23 @@ type contactFail struct {
 	msg  string
 }
 
+// contactFailures tells a diff what failed before it: those leave the intended state.
+type contactFailures interface {
+	itemFailed(item int) bool       // a Unit.Items index
+	lineageFailed(lineage int) bool // its create or rename was refused
+}
+
+// noFailures is a diff's before when nothing failed.
+type noFailures struct{}
+
+func (noFailures) itemFailed(int) bool    { return false }
+func (noFailures) lineageFailed(int) bool { return false }
+
 // userDiff is the state the diff walks: the target's groups as the writes so far leave them.
 type userDiff struct {
 	cc      *ContactChanges
-	skip    func(item int) bool // failed before this diff
-	now     map[int]bool        // failed by this diff
+	before  contactFailures // what failed before this diff
+	now     map[int]bool    // failed by this diff
 	chunk   int
 	live    map[string]int              // current name → GroupId; < 0 for a group the diff creates
 	members map[int]map[contactKey]bool // GroupId → its conversations on the target
@@ -77,8 +89,8 @@ type resolved struct {
 }
 
 // diffContacts returns the writes that take the target tgt (one user's groups) to what cc
-// intends, in the order they must be sent, and the items that fail without a request. skip
-// (nil for none) tells the items that failed already: they leave the intended state.
+// intends, in the order they must be sent, and the items that fail without a request. before
+// (nil for nothing) tells what failed already.
 //
 // A lineage whose final name the user has is updated; one whose earlier name the user has is
 // renamed first; one of neither name is created directly under its final name with up to
@@ -89,12 +101,12 @@ type resolved struct {
 // with what the target holds, the 21st group fails with 51010 and the 1001st distinct
 // conversation with 51008, in input order; a lineage that only removes or renames a group
 // the user does not have fails with 51009.
-func diffContacts(cc *ContactChanges, tgt *contactPages, skip func(item int) bool, chunk int) ([]contactWrite, []contactFail) {
-	if skip == nil {
-		skip = func(int) bool { return false }
+func diffContacts(cc *ContactChanges, tgt *contactPages, before contactFailures, chunk int) ([]contactWrite, []contactFail) {
+	if before == nil {
+		before = noFailures{}
 	}
 	chunk = max(1, min(chunk, chatapi.MaxContactsPerRequest))
-	d := &userDiff{cc: cc, skip: skip, now: make(map[int]bool), chunk: chunk, live: make(map[string]int),
+	d := &userDiff{cc: cc, before: before, now: make(map[int]bool), chunk: chunk, live: make(map[string]int),
 		members: make(map[int]map[contactKey]bool), present: make(map[contactKey]bool)}
 	ids := tgt.groupIDs()
 	d.groups = len(ids)
@@ -107,8 +119,8 @@ func diffContacts(cc *ContactChanges, tgt *contactPages, skip func(item int) boo
 		}
 		d.members[id] = set
 		if name, ok := tgt.names[id]; ok {
-			if cur, taken := d.live[name]; !taken || id < cur {
-				d.live[name] = id // of two groups of one name, the older one (as the emulator changes)
+			if _, taken := d.live[name]; !taken {
+				d.live[name] = id // of two groups of one name (ids ascending), the older one
 			}
 		}
 	}
@@ -125,7 +137,7 @@ func diffContacts(cc *ContactChanges, tgt *contactPages, skip func(item int) boo
 }
 
 // failed reports whether item failed, before or in this diff.
-func (d *userDiff) failed(item int) bool { return d.now[item] || d.skip(item) }
+func (d *userDiff) failed(item int) bool { return d.now[item] || d.before.itemFailed(item) }
 
 // fail fails item, unless it failed already.
 func (d *userDiff) fail(item, code int, msg string) {
@@ -165,7 +177,7 @@ func (d *userDiff) failLineage(i, code int, msg string) {
 // rename or creation on them, so that later lineages see the names as they will be.
 func (d *userDiff) resolve(i int) resolved {
 	l := &d.cc.Lineages[i]
-	if d.lineageFailed(l) {
+	if d.lineageFailed(l) || d.before.lineageFailed(i) {
 		return resolved{skip: true}
 	}
 	final := l.Final()

@@ -338,11 +338,11 @@ func TestDiffContacts(t *testing.T) {
 				t.Errorf("end state\n got %v\nwant %v", st, want)
 			}
 			// Diffing again against the end state asks for nothing: a rerun sends no write.
-			failed := make(map[int]bool)
+			failed := make(itemsFailed)
 			for _, f := range fails {
 				failed[f.item] = true
 			}
-			again, _ := diffContacts(u.Contacts, sim.pages(), func(i int) bool { return failed[i] }, chunk)
+			again, _ := diffContacts(u.Contacts, sim.pages(), failed, chunk)
 			if len(again) != 0 {
 				t.Errorf("a second diff asks for %d writes, first %s", len(again), writeText(&again[0]))
 			}
@@ -362,10 +362,16 @@ func TestGroupContactItemAlwaysHasContactItem(t *testing.T) {
 	}
 }
 
+// itemsFailed is a diff's before that fails the items it holds.
+type itemsFailed map[int]bool
+
+func (f itemsFailed) itemFailed(i int) bool { return f[i] }
+func (itemsFailed) lineageFailed(int) bool  { return false }
+
 func TestDiffContactsSkipsFailedItems(t *testing.T) {
 	u := changesOf(t, []contactRow{{op: "add", group: "g", c: c2c("a")}, {op: "add", group: "g", c: c2c("b")},
 		{op: "add", group: "h", c: c2c("c")}})
-	writes, _ := diffContacts(u.Contacts, &contactPages{}, func(i int) bool { return i == 1 || i == 2 }, 100)
+	writes, _ := diffContacts(u.Contacts, &contactPages{}, itemsFailed{1: true, 2: true}, 100)
 	if len(writes) != 1 || writeText(&writes[0]) != "create g 1" {
 		var got []string
 		for i := range writes {

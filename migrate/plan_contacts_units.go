@@ -63,11 +63,11 @@ func (p *Plan) contactChunk() int {
 // by ID, carrying the user's rows as Items in input order and the lineages they add up to.
 // No unit waits for another: a user's writes are all in its own unit.
 func (p *Plan) contactUnits(ctx context.Context, fn func(*Unit) error) error {
-	d := p.contacts
 	ord := p.Offset(sources.ContactGroups)
-	return d.users(ctx, func(ops []cop) error {
+	return p.contacts.users(ctx, func(d *contactData, ops []cop) error {
 		u := contactUnit(d, ops)
 		u.Ord = ord
+		u.Content = contentKey(u.Kind, u.Key, u.Items)
 		ord++
 		return fn(u)
 	})
@@ -77,7 +77,7 @@ func (p *Plan) contactUnits(ctx context.Context, fn func(*Unit) error) error {
 func contactUnit(d *contactData, ops []cop) *Unit {
 	user := d.strs.str(ops[0].user)
 	cc := &ContactChanges{From_Account: user}
-	u := &Unit{Kind: sources.ContactGroups, Key: user, After: -1, Contacts: cc, Items: make([]Item, len(ops))}
+	u := &Unit{Kind: sources.ContactGroups, Key: user, Contacts: cc, Items: make([]Item, len(ops))}
 	lineage := make(map[int32]int) // group → index in cc.Lineages
 	opOf := make(map[member]int)   // (group, conversation) → its index in the lineage's Ops
 	for i := range ops {
@@ -172,8 +172,7 @@ func (p *Plan) EachContactUser(ctx context.Context, fn func(user string, groups 
 // removes from them or renames them, and adds nothing): those the target must already have,
 // which the run never creates.
 func (p *Plan) eachContactWant(ctx context.Context, fn func(user string, groups map[string][]chatapi.ContactItem, changeOnly map[string]bool) error) error {
-	d := p.contacts
-	return d.users(ctx, func(ops []cop) error {
+	return p.contacts.users(ctx, func(d *contactData, ops []cop) error {
 		u := contactUnit(d, ops)
 		groups := make(map[string][]chatapi.ContactItem, len(u.Contacts.Lineages))
 		var changeOnly map[string]bool

@@ -66,6 +66,7 @@ func splitGroups(ms []membership) []fgroup {
 // userPlan is one user planned: the groups in input order, the friends sorted by ID with the
 // groups each goes into, and the carry chosen with the writes it needs on an empty target.
 type userPlan struct {
+	d             *friendData // the batch ms belongs to, for its strings and files
 	ms            []membership
 	groups        []fgroup
 	friends       []int32
@@ -78,27 +79,43 @@ type userPlan struct {
 // intent fills up's groups (in input order), friends and want from up.ms.
 func (up *userPlan) intent() {
 	gs := splitGroups(up.ms)
-	first := func(g *fgroup) (int32, int64) {
-		var f int32 = -1
-		var l int64
-		for _, m := range g.members {
-			if f < 0 || m.file < f || (m.file == f && m.line < l) {
-				f, l = m.file, m.line
+	// A group's place in the input is its first row: the earliest of its memberships (files
+	// are numbered in the order they are read).
+	type place struct {
+		file int32
+		line int64
+	}
+	first := make([]place, len(gs))
+	for i := range gs {
+		p := place{file: -1}
+		earlier := func(m *membership) {
+			if p.file < 0 || m.file < p.file || (m.file == p.file && m.line < p.line) {
+				p = place{m.file, m.line}
 			}
 		}
-		if m := g.decl; m != nil && (f < 0 || m.file < f || (m.file == f && m.line < l)) {
-			f, l = m.file, m.line
+		for j := range gs[i].members {
+			earlier(&gs[i].members[j])
 		}
-		return f, l
+		if gs[i].decl != nil {
+			earlier(gs[i].decl)
+		}
+		first[i] = p
 	}
-	slices.SortFunc(gs, func(a, b fgroup) int {
-		af, al := first(&a)
-		bf, bl := first(&b)
-		if c := cmp.Compare(af, bf); c != 0 {
+	order := make([]int, len(gs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		if c := cmp.Compare(first[a].file, first[b].file); c != 0 {
 			return c
 		}
-		return cmp.Compare(al, bl)
+		return cmp.Compare(first[a].line, first[b].line)
 	})
+	sorted := make([]fgroup, len(gs))
+	for i, o := range order {
+		sorted[i] = gs[o]
+	}
+	gs = sorted
 	up.groups = gs
 	up.friends = up.friends[:0]
 	for i := range gs {
@@ -120,10 +137,10 @@ func (up *userPlan) intent() {
 // planUsers plans every user, in the order of their IDs, against an empty target, and calls
 // fn with each. The carry of each user depends on the users before it (friendBalance), so
 // every pass over the users makes the same choices.
-func (d *friendData) planUsers(ctx context.Context, fn func(up *userPlan) error) error {
+func (s *friendSet) planUsers(ctx context.Context, fn func(up *userPlan) error) error {
 	var bal friendBalance
-	return d.users(ctx, func(ms []membership) error {
-		up := &userPlan{ms: ms}
+	return s.users(ctx, func(d *friendData, ms []membership) error {
+		up := &userPlan{d: d, ms: ms}
 		up.intent()
 		live := uint32(1)<<len(up.groups) - 1
 		up.classes = classify(up.want, live, &friendTarget{}, vendorFriendLimits)
@@ -167,13 +184,13 @@ func (p *Plan) countFriends(ctx context.Context, st *KindStats) error {
 // friendUnits yields the friend-group units in Ord order: one per user, users sorted by ID.
 // Items are the user's memberships, groups in input order and friends by ID within each.
 func (p *Plan) friendUnits(ctx context.Context, fn func(*Unit) error) error {
-	d := p.friends
 	ord := p.Offset(sources.FriendGroups)
-	return d.planUsers(ctx, func(up *userPlan) error {
+	return p.friends.planUsers(ctx, func(up *userPlan) error {
+		d := up.d
 		user := d.strs.str(up.ms[0].user)
 		fg := &FriendGroups{From_Account: user, Groups: make([]string, len(up.groups)),
 			Friends: make([]string, len(up.friends)), Want: up.want, Carry: up.carry}
-		u := &Unit{Ord: ord, Kind: sources.FriendGroups, Key: user, After: -1, Friends: fg,
+		u := &Unit{Ord: ord, Kind: sources.FriendGroups, Key: user, Friends: fg,
 			Items: make([]Item, 0, up.items())}
 		ord++
 		for i, f := range up.friends {
@@ -191,6 +208,7 @@ func (p *Plan) friendUnits(ctx context.Context, fn func(*Unit) error) error {
 				u.Items = append(u.Items, Item{Pos: d.pos(m), From_Account: user, GroupName: name, To_Account: d.strs.str(m.friend)})
 			}
 		}
+		u.Content = contentKey(u.Kind, u.Key, u.Items)
 		return fn(u)
 	})
 }
@@ -198,8 +216,7 @@ func (p *Plan) friendUnits(ctx context.Context, fn func(*Unit) error) error {
 // EachFriendUser calls fn with every user's intended friend groups, users sorted by ID: group
 // name -> members sorted by ID (an empty slice for an empty group).
 func (p *Plan) EachFriendUser(ctx context.Context, fn func(user string, groups map[string][]string) error) error {
-	d := p.friends
-	return d.users(ctx, func(ms []membership) error {
+	return p.friends.users(ctx, func(d *friendData, ms []membership) error {
 		groups := make(map[string][]string)
 		for _, g := range splitGroups(ms) {
 			members := make([]string, 0, len(g.members))

@@ -65,7 +65,7 @@ func render(t *testing.T, in sources.Inputs, opt PlanOptions) string {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(&b, "unit %d %s key=%q after=%d %s %s\n", u.Ord, k, u.Key, u.After, u.Endpoint(), j)
+			fmt.Fprintf(&b, "unit %d %s key=%q %s %s\n", u.Ord, k, u.Key, u.Endpoint(), j)
 			if u.Friends != nil {
 				renderFriendWrites(&b, u.Friends) // what the unit sends to an empty target
 			}

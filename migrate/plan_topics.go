@@ -173,15 +173,16 @@ func (p *Plan) topicUnits(ctx context.Context, fn func(*Unit) error) error {
 		if req == nil {
 			return nil
 		}
-		u := &Unit{Ord: ord + n, Kind: sources.Topics, Key: t.GroupId, After: -1, Topic: req,
+		u := &Unit{Ord: ord + n, Kind: sources.Topics, Key: t.GroupId, Topic: req,
 			Items: []Item{topicItem(t)}}
+		u.Content = contentKey(u.Kind, u.Key, u.Items)
 		n++
 		return fn(u)
 	})
 	if err != nil {
 		return err
 	}
-	if want := p.Stats[sources.Topics].Requests; n != want {
+	if want := p.Stats[sources.Topics].Units; n != want {
 		return fmt.Errorf("topics input changed since it was planned: %d valid topics, the plan has %d", n, want)
 	}
 	if dedup.changed() {

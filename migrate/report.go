@@ -83,6 +83,9 @@ type Reports struct {
 	failed   map[sources.Kind]*jsonlFile
 	bulk     bool
 	closed   bool
+	// foundTopics: a topic_ids.csv row of a topic found on the target was written, which may
+	// repeat an earlier record's; Close then keeps one row per topic (journal_dedup.go).
+	foundTopics bool
 }
 
 // csvBufferSize is the write buffer of a CSV report in bulk mode: 64 KiB takes rows to the
@@ -302,6 +305,9 @@ func (r *Reports) Close() error {
 	}
 	if r.failures != nil && errors.Join(errs...) == nil {
 		errs = append(errs, sortFailures(filepath.Join(r.dir, r.set.failures)))
+	}
+	if r.foundTopics && errors.Join(errs...) == nil {
+		errs = append(errs, dedupTopicIDs(filepath.Join(r.dir, TopicIDsFile)))
 	}
 	return errors.Join(errs...)
 }

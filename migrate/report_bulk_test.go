@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -92,7 +93,7 @@ func TestReplayJournalFlushesOnError(t *testing.T) {
 	p := &Plan{Total: units, Fingerprint: "test", Stats: map[sources.Kind]*KindStats{
 		sources.Topics: {Requests: units, Items: units}, sources.FriendGroups: {}, sources.ContactGroups: {}}}
 	path := filepath.Join(t.TempDir(), "ck")
-	j, err := OpenJournal(path, p, false)
+	j, err := OpenJournal(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,24 +106,25 @@ func TestReplayJournalFlushesOnError(t *testing.T) {
 		if i == 2 {
 			data = []byte(`{"t":"not a topic record"}`)
 		}
-		if err := j.Append(checkpoint.Entry{Ord: i, State: checkpoint.Done, Data: data}); err != nil {
+		if err := j.Append(checkpoint.Entry{Key: testTopicKey(i), State: checkpoint.Done, Data: data}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if err := j.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if j, err = OpenJournal(path, p, false); err != nil {
+	if j, err = OpenJournal(path); err != nil {
 		t.Fatal(err)
 	}
 	defer j.Close()
+	p.recorded = &recordedTopics{j: j, done: units}
 	dir := t.TempDir()
 	rep, err := OpenReports(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rep.Close()
-	if _, err := replayJournal(j, p, rep, false); err == nil || !strings.Contains(err.Error(), "unit 2") {
+	if _, err := replayJournal(context.Background(), j, p, rep, false); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("unit %016x", testTopicKey(2))) {
 		t.Fatalf("replay error %v, want one about unit 2", err)
 	}
 	want := "GroupId,TopicName,TopicId,source,line\n@TGS#_g,n0,@TGS#_g@TOPIC#_x,t.csv,2\n@TGS#_g,n1,@TGS#_g@TOPIC#_x,t.csv,3\n"

@@ -82,7 +82,7 @@ func TestReportLinesGolden(t *testing.T) {
 			{sources.FriendGroups, unitRecord{N: 2, Fail: []failRecord{
 				{Code: "30001", Msg: "not a friend", Item: toItemRecord(friend)},
 				{Index: 1, Code: "30002", Msg: "x", Item: toItemRecord(emptyFriend)}}}},
-			{sources.ContactGroups, unitRecord{N: 3, Block: true, Fail: []failRecord{
+			{sources.ContactGroups, unitRecord{N: 3, Fail: []failRecord{
 				{Code: "51008", Msg: "y", Item: toItemRecord(contact)},
 				{Index: 1, Code: CodeSkippedRenameFailed, Msg: "z", Item: toItemRecord(rename)},
 				{Index: 2, Code: CodeInvalid, Msg: "Type: not 1 or 2", Item: toItemRecord(badType)}}}},

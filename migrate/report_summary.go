@@ -25,6 +25,11 @@ type KindSummary struct {
 	Retries   int `json:"retries"`
 	Throttled int `json:"throttled"`
 
+	// Predicted and Present are validate's with an online check: items the run would fail,
+	// and items the target holds already.
+	Predicted int `json:"predicted,omitempty"`
+	Present   int `json:"present,omitempty"`
+
 	Checked int `json:"checked,omitempty"`
 	Equal   int `json:"equal,omitempty"`
 	Missing int `json:"missing,omitempty"`
@@ -49,6 +54,16 @@ type Summary struct {
 	Target            string // where the data went ("" for validate); never holds a credential
 	Kinds             map[sources.Kind]*KindSummary
 	ExitCode          int
+	// Online marks a validate that read the target: predicted and present are written even
+	// when zero.
+	Online bool
+}
+
+// onlineKind is a KindSummary of validate with an online check (see verifyKind).
+type onlineKind struct {
+	*KindSummary
+	Predicted int `json:"predicted"`
+	Present   int `json:"present"`
 }
 
 // verifyKind is a KindSummary as verify writes it: its counts are there even when zero, so
@@ -87,6 +102,10 @@ func (s *Summary) MarshalJSON() ([]byte, error) {
 		ks := s.Kinds[k]
 		if ks == nil {
 			ks = &KindSummary{}
+		}
+		if s.Online {
+			m[string(k)] = onlineKind{ks, ks.Predicted, ks.Present}
+			continue
 		}
 		if s.Command == CommandVerify {
 			m[string(k)] = verifyKind{ks, ks.Checked, ks.Equal, ks.Missing, ks.Extra, ks.Differs}

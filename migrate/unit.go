@@ -33,21 +33,25 @@ type Item struct {
 }
 
 // Unit is one planned request, or for friend and conversation groups one user's work (see
-// FriendGroups, ContactChanges). Ord
-// is its stable position in the plan: the same input and options always give the same units
-// in the same order, so a resumed run can skip by Ord. Exactly one of the request fields is
-// set.
+// FriendGroups, ContactChanges). Ord is its position in the plan, Content what the checkpoint
+// knows it by: a key of what it sends (contentKey), so that a rerun after any edit of the
+// input skips exactly the units whose content an earlier run finished. Exactly one of the
+// request fields is set.
 type Unit struct {
-	Ord   int
-	Kind  sources.Kind
-	Key   string // From_Account (friend and contact groups) or GroupId (topics): writes for one Key are serialized
-	After int    // Ord of the unit that must have finished before this one is sent, or -1
+	Ord     int
+	Kind    sources.Kind
+	Key     string // From_Account (friend and contact groups) or GroupId (topics): writes for one Key are serialized
+	Content uint64 // contentKey(Kind, Key, Items)
 
 	Topic    *chatapi.ImportTopicRequest
 	Friends  *FriendGroups
 	Contacts *ContactChanges
 
 	Items []Item
+
+	// journalled is set once this run recorded the unit as Sent: its later requests need no
+	// entry of their own. Only the goroutine running the unit touches it.
+	journalled bool
 }
 
 // Endpoint returns the service path the unit is sent to (import_topic's default path), or

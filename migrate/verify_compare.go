@@ -64,7 +64,7 @@ func (r *checkResult) count(status string) int {
 
 // diffFriendGroups compares a user's friend groups in the input (group → sorted members, [] for
 // an empty group) with sns/group_get's answer, by diffGroups's rules. The missing lines add
-// exactly what lacks: sns/group_add merges into an existing group.
+// exactly what lacks: a run of them reads the target first and leaves what is there alone.
 func diffFriendGroups(user string, want map[string][]string, got []chatapi.FriendGroupInfo) checkResult {
 	have := make(map[string]map[string]bool, len(got))
 	for _, g := range got {

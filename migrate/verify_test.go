@@ -42,7 +42,13 @@ type verifyRig struct {
 // conversations (3 pages).
 func newVerifyRig(t *testing.T) *verifyRig {
 	t.Helper()
-	sim, err := chatsim.New(chatsim.Config{SDKAppID: vApp, Key: vKey, RPS: -1, PageSize: 5, Seed: 7})
+	return newVerifyRigUnder(t, chatsim.Dialect{})
+}
+
+// newVerifyRigUnder is newVerifyRig with an emulator that follows dialect d.
+func newVerifyRigUnder(t *testing.T, d chatsim.Dialect) *verifyRig {
+	t.Helper()
+	sim, err := chatsim.New(chatsim.Config{SDKAppID: vApp, Key: vKey, RPS: -1, PageSize: 5, Seed: 7, Dialect: d})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,33 +227,37 @@ var allEqual = map[sources.Kind]vCounts{
 	sources.ContactGroups: {checked: 5, equal: 5},
 }
 
+// TestVerifyClean: under every reading, verify after a clean run finds everything equal, with
+// the reads it needs and no more.
 func TestVerifyClean(t *testing.T) {
-	r := newVerifyRig(t)
-	runOut, out := t.TempDir(), t.TempDir()
-	r.migrate(t, r.in, runOut)
-	res, err := r.verify(t, runOut, out, nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkVerifyCounts(t, res, allEqual)
-	if !res.Equal() {
-		t.Errorf("not equal: %+v", res.Unread)
-	}
-	if rows := diffRows(t, out); len(rows) != 0 {
-		t.Errorf("diff.csv rows after a clean run: %v", rows)
-	}
-	// All three are there, empty, so that a refill command never finds one missing.
-	for _, k := range sources.Kinds {
-		if fi, err := os.Stat(filepath.Join(out, MissingFile(k))); err != nil || fi.Size() != 0 {
-			t.Errorf("%s after a clean run: %v, want an empty file", MissingFile(k), err)
+	eachReading(t, false, func(t *testing.T, d chatsim.Dialect) {
+		r := newVerifyRigUnder(t, d)
+		runOut, out := t.TempDir(), t.TempDir()
+		r.migrate(t, r.in, runOut)
+		res, err := r.verify(t, runOut, out, nil, 0)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	// One get_topic per group, one group_get per user, and get_contact_group pages: u1's 4
-	// conversations fit one page of 5, u2's 14 take 3.
-	wantReq := map[sources.Kind]int{sources.Topics: 2, sources.FriendGroups: 2, sources.ContactGroups: 4}
-	for k, n := range wantReq {
-		if got := res.Summary.Kinds[k].Requests; got != n {
-			t.Errorf("%s: %d read requests, want %d", k, got, n)
+		checkVerifyCounts(t, res, allEqual)
+		if !res.Equal() {
+			t.Errorf("not equal: %+v", res.Unread)
 		}
-	}
+		if rows := diffRows(t, out); len(rows) != 0 {
+			t.Errorf("diff.csv rows after a clean run: %v", rows)
+		}
+		// All three are there, empty, so that a refill command never finds one missing.
+		for _, k := range sources.Kinds {
+			if fi, err := os.Stat(filepath.Join(out, MissingFile(k))); err != nil || fi.Size() != 0 {
+				t.Errorf("%s after a clean run: %v, want an empty file", MissingFile(k), err)
+			}
+		}
+		// One get_topic per group, one group_get per user, and get_contact_group pages: u1's 4
+		// conversations fit one page of 5, u2's 14 take 3.
+		wantReq := map[sources.Kind]int{sources.Topics: 2, sources.FriendGroups: 2, sources.ContactGroups: 4}
+		for k, n := range wantReq {
+			if got := res.Summary.Kinds[k].Requests; got != n {
+				t.Errorf("%s: %d read requests, want %d", k, got, n)
+			}
+		}
+	})
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chatmigrate/chatmigrate/migrate"
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
 	"github.com/chatmigrate/chatmigrate/migrate/pacer"
 	"github.com/chatmigrate/chatmigrate/sources"
@@ -23,9 +24,21 @@ import (
 // inputOptions are the INPUTS: --topics, --friend-groups, --contact-groups and directories.
 type inputOptions struct {
 	inputs sources.Inputs
+	memory int64  // --memory in bytes
+	tmpDir string // --tmp-dir; "" means --out
 }
 
 func (o *inputOptions) addFlags(fs *flag.FlagSet) {
+	o.memory = migrate.DefaultMemory
+	fs.Func("memory", "memory `BUDGET` of the plan, as 256MiB or 1GiB (default 256MiB): larger input is sorted on disk", func(v string) error {
+		n, err := parseBytes(v)
+		if err != nil {
+			return err
+		}
+		o.memory = n
+		return nil
+	})
+	fs.StringVar(&o.tmpDir, "tmp-dir", "", "`DIR` for the temporary files of input larger than --memory (default: --out)")
 	fs.Var((*stringList)(&o.inputs.Topics), "topics", "topics `FILE` (.csv, .jsonl, .ndjson, optionally .gz); repeatable")
 	fs.Var((*stringList)(&o.inputs.FriendGroups), "friend-groups", "friend groups `FILE`; repeatable")
 	fs.Var((*stringList)(&o.inputs.ContactGroups), "contact-groups", "conversation groups `FILE`; repeatable")

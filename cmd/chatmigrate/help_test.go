@@ -5,10 +5,11 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chatmigrate/chatmigrate/cmd/internal/buildinfo"
 )
 
 // TestCommandHelp: every command's -h starts with its usage line and one sentence, then
@@ -84,28 +85,8 @@ func TestVerifyHelpFlags(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
-	stamped := &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}, Settings: []debug.BuildSetting{
-		{Key: "vcs.revision", Value: "0123abcd"}, {Key: "vcs.modified", Value: "false"}}}
-	for _, tt := range []struct {
-		name string
-		bi   *debug.BuildInfo
-		ok   bool
-		want string
-	}{
-		{"stamped", stamped, true, "chatmigrate v1.2.3, revision 0123abcd"},
-		{"work tree", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, true, "chatmigrate (devel), revision unknown"},
-		{"empty version", &debug.BuildInfo{}, true, "chatmigrate (devel), revision unknown"},
-		{"no build info", nil, false, "chatmigrate (devel), revision unknown"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := versionLine("chatmigrate", tt.bi, tt.ok); got != tt.want {
-				t.Errorf("versionLine = %q, want %q", got, tt.want)
-			}
-		})
-	}
 	t.Run("flag", func(t *testing.T) {
-		bi, ok := debug.ReadBuildInfo()
-		want := versionLine("chatmigrate", bi, ok) + "\n"
+		want := buildinfo.Of("chatmigrate") + "\n"
 		for _, arg := range []string{"--version", "-version", "version"} {
 			e, stdout, stderr := testEnv(nil)
 			if code := run(context.Background(), []string{arg}, e); code != exitOK || stdout.String() != want || stderr.Len() != 0 {

@@ -92,11 +92,14 @@ func causeHint(ce *chatapi.Error) string {
 
 // checkpointHint is the advice for a checkpoint that cannot be resumed as it is, or "".
 func checkpointHint(err error) string {
-	var me *checkpoint.MismatchError
+	var ve *checkpoint.VersionError
 	var ce *checkpoint.CorruptError
 	switch {
-	case errors.As(err, &me):
-		return "pass --force to resume from it anyway, or use a new --checkpoint"
+	case errors.As(err, &ve) && ve.Got < ve.Want:
+		return "finish that migration with the version that wrote it, or move the file aside and run again with a new --checkpoint " +
+			"(what the target already holds is found there and not sent twice)"
+	case errors.As(err, &ve):
+		return "use the version of chatmigrate that wrote it, or a new --checkpoint"
 	case errors.As(err, &ce):
 		return "move the file aside and use a new --checkpoint, or cut it at that offset if losing the entries after it is acceptable"
 	}

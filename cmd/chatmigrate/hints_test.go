@@ -161,9 +161,10 @@ func TestCheckpointHints(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"mismatch", &checkpoint.MismatchError{Path: "ck", Want: "sha256:new", Got: "sha256:old", WantUnits: 3, GotUnits: 2},
-			"checkpoint ck was written for different input or options (fingerprint sha256:old, 2 requests; this run: sha256:new, 3 requests): " +
-				"pass --force to resume from it anyway, or use a new --checkpoint"},
+		{"older format", &checkpoint.VersionError{Path: "ck", Got: 1, Want: 2},
+			"checkpoint ck was written by an earlier version of this tool (format 1, which named requests by their position in the input; this build reads format 2): " +
+				"finish that migration with the version that wrote it, or move the file aside and run again with a new --checkpoint " +
+				"(what the target already holds is found there and not sent twice)"},
 		{"corrupt", &checkpoint.CorruptError{Path: "ck", Offset: 120, Reason: "bad CRC"},
 			"checkpoint ck: damaged entry at byte offset 120 (bad CRC) followed by intact entries; not repairing automatically: " +
 				"move the file aside and use a new --checkpoint, or cut it at that offset if losing the entries after it is acceptable"},

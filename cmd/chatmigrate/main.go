@@ -186,8 +186,18 @@ func (e *planError) Unwrap() error { return e.err }
 
 // buildPlan is migrate.BuildPlan for every command: its error is a *planError. As there, a
 // plan comes back with an error when only headers did not fit (their files are skipped).
-func buildPlan(ctx context.Context, in sources.Inputs, onProblem func(migrate.Problem)) (*migrate.Plan, error) {
-	plan, err := migrate.BuildPlan(ctx, in, migrate.PlanOptions{OnProblem: onProblem})
+// o's --memory bounds the plan and, as the Go runtime's soft limit, the whole process; input
+// larger than it is sorted in --tmp-dir, or else in out. j is the checkpoint run resumes, nil
+// for the other commands: the plan's topics are looked up in it as they are read.
+func buildPlan(ctx context.Context, o *inputOptions, out string, stderr io.Writer, onProblem func(migrate.Problem), j *checkpoint.Journal) (*migrate.Plan, error) {
+	in := o.inputs
+	opt := migrate.PlanOptions{OnProblem: onProblem, Memory: o.memory, TempDir: o.tmpDir, Journal: j}
+	if opt.TempDir == "" {
+		opt.TempDir = out
+	}
+	setMemoryLimit(o.memory)
+	opt.OnProgress = planProgress(stderr)
+	plan, err := migrate.BuildPlan(ctx, in, opt)
 	if err != nil {
 		return plan, &planError{err: err, interrupted: plan == nil && ctx.Err() != nil}
 	}
@@ -206,7 +216,7 @@ func planInterrupted(err error) bool {
 //
 // An input that cannot be opened or read as its kind (a truncated or corrupt gzip stream
 // included), an --out that cannot be written or that another command of the same files
-// holds, and a checkpoint written for other input are the operator's to fix (2); an
+// holds, and a checkpoint of another format version are the operator's to fix (2); an
 // interruption is 130 wherever it struck; any other failure, a fatal answer of the API
 // included, is 1 (resumable).
 func exitCode(err error) int {
@@ -215,7 +225,7 @@ func exitCode(err error) int {
 		pe  *planError
 		he  *sources.HeaderError
 		sfe *sources.FileError
-		me  *checkpoint.MismatchError
+		ve  *checkpoint.VersionError
 		le  *checkpoint.LockedError
 		fe  *pacer.FatalError
 	)
@@ -229,7 +239,7 @@ func exitCode(err error) int {
 	case planInterrupted(err), errors.Is(err, context.Canceled):
 		return exitInterrupted
 	case errors.As(err, &pe) && (errors.As(pe.err, &he) || errors.Is(pe.err, fs.ErrNotExist) || errors.Is(pe.err, fs.ErrPermission)),
-		errors.As(err, &sfe), errors.As(err, &me), errors.As(err, &le):
+		errors.As(err, &sfe), errors.As(err, &ve), errors.As(err, &le):
 		return exitUsage
 	}
 	return exitFatal

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -27,7 +28,7 @@ func planErr(t *testing.T, ctx context.Context, content *string) error {
 			t.Fatal(err)
 		}
 	}
-	_, err := buildPlan(ctx, sources.Inputs{Topics: []string{path}}, nil)
+	_, err := buildPlan(ctx, &inputOptions{inputs: sources.Inputs{Topics: []string{path}}}, t.TempDir(), io.Discard, nil, nil)
 	if err == nil {
 		t.Fatal("buildPlan: no error")
 	}
@@ -52,7 +53,7 @@ func TestExitCode(t *testing.T) {
 		{"unreadable input file", &planError{err: fmt.Errorf("open x: %w", fs.ErrPermission)}, exitUsage},
 		{"bad header", planErr(t, context.Background(), &badHeader), exitUsage},
 		{"bad header, worded by run", fmt.Errorf("%w\nnothing was sent", planErr(t, context.Background(), &badHeader)), exitUsage},
-		{"checkpoint of other input", fmt.Errorf("open: %w", &checkpoint.MismatchError{}), exitUsage},
+		{"checkpoint of an older format", fmt.Errorf("open: %w", &checkpoint.VersionError{Got: 1, Want: checkpoint.FormatVersion}), exitUsage},
 		{"interrupted while planning", planErr(t, cancelled, &fine), exitInterrupted},
 		{"interrupted, worded", reword(planErr(t, cancelled, &fine), "interrupted while reading the input"), exitInterrupted},
 		{"interrupted while sending", fmt.Errorf("topics: %w", context.Canceled), exitInterrupted},

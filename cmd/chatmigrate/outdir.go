@@ -116,7 +116,7 @@ func refuseOwnInputs(set, out, ckpt string, in sources.Inputs) error {
 		for _, p := range own {
 			if oi, err := os.Stat(p); err == nil && os.SameFile(fi, oi) {
 				errs = append(errs, fmt.Errorf("%s is one of the files %s writes in --out %s, and would be lost: "+
-					"copy it elsewhere and give the copy (cp %s fixed_%s), or give another --out", f.Path, set, out, f.Path, filepath.Base(p)))
+					"copy it elsewhere and give the copy (cp %s fixed_%s), with this --out or another", f.Path, set, out, f.Path, filepath.Base(p)))
 				break
 			}
 		}

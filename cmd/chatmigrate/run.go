@@ -51,12 +51,12 @@ func (o *runOptions) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.checkpoint, "checkpoint", "", "checkpoint `FILE`: a rerun with the same file resumes (default: "+
 		DefaultCheckpoint+" in --out; with --sim "+SimCheckpoint+", started afresh)")
 	fs.BoolVar(&o.retryFailed, "retry-failed", false, "also send again what an earlier run with this checkpoint recorded as failed")
-	fs.BoolVar(&o.force, "force", false, "resume from a checkpoint written for other input (its finished units are trusted)")
+	fs.BoolVar(&o.force, "force", false, "no longer needed, and ignored: a rerun recognises finished work by what it sends, whatever the input became")
 }
 
-// cmdRun migrates the inputs: plan, open the checkpoint, send, report. Exit 0: everything
+// cmdRun migrates the inputs: open the checkpoint, plan, send, report. Exit 0: everything
 // done; 1: a fatal answer or a local failure stopped it (resumable); 2: usage, configuration
-// or a checkpoint written for other input; 3: finished with failed or invalid items; 130:
+// or a checkpoint of another format version; 3: finished with failed or invalid items; 130:
 // interrupted (resumable).
 func cmdRun(ctx context.Context, args []string, e env) error {
 	var o runOptions
@@ -65,7 +65,8 @@ func cmdRun(ctx context.Context, args []string, e env) error {
 	setHelp(fs, "chatmigrate run [INPUTS] [--endpoint URL | --region NAME | --sim] [flags]",
 		"Migrate the inputs into Tencent Cloud Chat, resumably.",
 		"A rerun with the same --checkpoint skips what is done, settles what was in flight, and\n"+
-			"(with --retry-failed) retries what failed. Credentials: TIM_SDKAPPID, TIM_IDENTIFIER,\n"+
+			"(with --retry-failed) retries what failed, after any edit of the input: it sends what\n"+
+			"is new or changed. Credentials: TIM_SDKAPPID, TIM_IDENTIFIER,\n"+
 			"TIM_SECRET_KEY (or --secret-key-file), or a precomputed TIM_USERSIG (or --usersig-file).\n"+
 			"Example: chatmigrate run samples/ --sim --out /tmp/rehearsal")
 	if err := parseArgs(fs, args, &o.inputOptions); err != nil {
@@ -76,6 +77,10 @@ func cmdRun(ctx context.Context, args []string, e env) error {
 	}
 	if err := checkInputs(o.inputs, e.stderr); err != nil {
 		return err
+	}
+	if o.force {
+		fmt.Fprintln(e.stderr, "--force is no longer needed and is ignored: a rerun with the same --checkpoint "+
+			"skips what an earlier run finished and sends what is new or changed, whatever the input became")
 	}
 	command := "run"
 	if o.retryFailed {
@@ -98,18 +103,20 @@ func cmdRun(ctx context.Context, args []string, e env) error {
 }
 
 // runPlan is run once connected. The order of its steps keeps a rerun's promises: nothing is
-// sent for input that does not read, and a checkpoint that refuses the plan leaves the
-// earlier run's reports as they were, since they are opened only after it.
+// sent for input that does not read, and a checkpoint that cannot be resumed (damaged, of
+// another format) or input that does not read leaves the earlier run's reports as they were,
+// since they are opened only after both. The checkpoint comes first, so that planning looks
+// each topic up in it as it reads it.
 func runPlan(ctx context.Context, o *runOptions, tgt *target, e env) error {
 	r := &runJob{o: o, tgt: tgt, e: e, started: time.Now()}
 	defer r.close()
 	if err := r.openOutputs(); err != nil {
 		return err
 	}
-	if err := r.readPlan(ctx); err != nil {
+	if err := r.openCheckpoint(); err != nil {
 		return err
 	}
-	if err := r.openCheckpoint(); err != nil {
+	if err := r.readPlan(ctx); err != nil {
 		return err
 	}
 	if err := r.openReports(ctx); err != nil {
@@ -132,6 +139,7 @@ type runJob struct {
 	journal *checkpoint.Journal
 	reports *migrate.Reports
 	live    *liveReport // metrics.jsonl and report.html
+	first   *firstSent  // when the first request left
 }
 
 // close releases what the steps opened, however runPlan ends. On the way through, report
@@ -176,10 +184,10 @@ func (r *runJob) openOutputs() error {
 	return nil
 }
 
-// readPlan reads and plans the input. Its invalid rows wait in the spool until the
-// checkpoint is open: a refused checkpoint must leave the earlier run's reports alone.
+// readPlan reads and plans the input. Its invalid rows wait in the spool until the reports
+// are opened: input that does not read must leave the earlier run's reports alone.
 func (r *runJob) readPlan(ctx context.Context) error {
-	plan, err := buildPlan(ctx, r.o.inputs, r.spool.add)
+	plan, err := buildPlan(ctx, &r.o.inputOptions, r.o.out, r.e.stderr, r.spool.add, r.journal)
 	switch {
 	case planInterrupted(err):
 		return reword(err, "interrupted while reading the input; nothing was sent")
@@ -193,17 +201,19 @@ func (r *runJob) readPlan(ctx context.Context) error {
 	return nil
 }
 
-// openCheckpoint opens the checkpoint, which refuses a plan of other input unless forced.
+// openCheckpoint opens the checkpoint. Any input resumes it: it knows units by what they
+// send, so what the input asks for and an earlier run finished is skipped, and the rest sent.
 func (r *runJob) openCheckpoint() error {
-	j, err := migrate.OpenJournal(r.ckpt, r.plan, r.o.force)
+	j, err := migrate.OpenJournal(r.ckpt)
 	if err != nil {
 		return withHint(err)
 	}
 	r.journal = j
 	if j.Resumed() {
 		c := j.Counts()
-		fmt.Fprintf(r.e.stderr, "resuming from %s: %d of %d requests done, %d failed, %d in doubt (settled before anything is resent)\n",
-			r.ckpt, c[checkpoint.Done], r.plan.Total, c[checkpoint.Failed], c[checkpoint.Sent])
+		fmt.Fprintf(r.e.stderr, "resuming from %s: it records %d units done, %d failed, %d in doubt; "+
+			"what this input asks for and an earlier run finished is skipped, what was in doubt is settled before anything is resent, "+
+			"and what is new or changed is sent\n", r.ckpt, c[checkpoint.Done], c[checkpoint.Failed], c[checkpoint.Sent])
 	}
 	return nil
 }
@@ -236,7 +246,8 @@ func (r *runJob) execute(ctx context.Context) (*migrate.Summary, error) {
 		prog.Plan(k, r.plan.Stats[k].Items) // a resumed run shows done so far of all
 	}
 	call := o.pacing()
-	call.Observer = r.live
+	r.first = &firstSent{next: r.live}
+	call.Observer = r.first
 	return migrate.Execute(ctx, r.plan, migrate.ExecOptions{
 		API:         r.tgt.api,
 		Call:        call,
@@ -272,6 +283,9 @@ func (r *runJob) report(failure error, sum *migrate.Summary) error {
 	}
 	if err := writeSimFiles(r.tgt, r.o.out); err != nil {
 		say(stderr, err) // the migration itself is not the worse for it
+	}
+	if t := r.first.at(); !t.IsZero() {
+		fmt.Fprintf(stderr, "first request %s after the start (reading and planning the input)\n", fmtDuration(t.Sub(r.started)))
 	}
 	if err := r.live.stop(); err != nil {
 		say(stderr, err) // the page and its log are for a person; the reports are written

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,10 +64,11 @@ func topicsWithInvalid(t *testing.T, path, tag string, valid, invalid int) {
 	}
 }
 
-// TestRunRefusedCheckpointKeepsReports: a rerun whose checkpoint was written for other input
-// is refused (exit 2) before it writes anything, so the earlier run's reports, the invalid
-// rows of failures.csv and failed_topics.jsonl included, stay byte for byte as they were,
-// although the new input has invalid rows of its own.
+// TestRunRefusedCheckpointKeepsReports: a rerun whose checkpoint cannot be resumed (one an
+// earlier version wrote, in the format that named requests by position) is refused (exit 2)
+// before it writes anything, so the earlier run's reports, the invalid rows of failures.csv
+// and failed_topics.jsonl included, stay byte for byte as they were, although the new input
+// has invalid rows of its own.
 func TestRunRefusedCheckpointKeepsReports(t *testing.T) {
 	srv := newSimServer(t, chatsim.Config{})
 	dir := t.TempDir()
@@ -77,6 +79,7 @@ func TestRunRefusedCheckpointKeepsReports(t *testing.T) {
 	if code != exitPartial {
 		t.Fatalf("first run: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitPartial, stdout, stderr)
 	}
+	writeFormat1Checkpoint(t, filepath.Join(out, DefaultCheckpoint))
 	before := snapshot(t, out)
 	for _, name := range []string{migrate.FailuresFile, migrate.FailedFile(sources.Topics), migrate.TopicIDsFile, "summary.json"} {
 		if len(before[name]) == 0 {
@@ -89,8 +92,8 @@ func TestRunRefusedCheckpointKeepsReports(t *testing.T) {
 
 	topicsWithInvalid(t, topics, "second", 4, 3)
 	code, stdout, stderr = runCmd(t, credEnv(runKey), "--endpoint", srv.ts.URL, "--out", out, "--topics", topics)
-	if code != exitUsage || !strings.Contains(stderr, "--force") {
-		t.Fatalf("rerun with other input: exit %d, want %d and advice naming --force\nstdout:\n%s\nstderr:\n%s",
+	if code != exitUsage || !strings.Contains(stderr, "earlier version") || !strings.Contains(stderr, "new --checkpoint") {
+		t.Fatalf("rerun with an old checkpoint: exit %d, want %d and advice naming --checkpoint\nstdout:\n%s\nstderr:\n%s",
 			code, exitUsage, stdout, stderr)
 	}
 	if strings.Contains(stderr, "not-a-group-second") {
@@ -235,4 +238,20 @@ func TestProblemSpool(t *testing.T) {
 			t.Fatalf("newProblemSpool in a missing directory: %v", err)
 		}
 	})
+}
+
+// writeFormat1Checkpoint replaces the checkpoint at path with one in format 1, as an earlier
+// version wrote it: a header naming a plan, then entries naming ordinals.
+func writeFormat1Checkpoint(t *testing.T, path string) {
+	t.Helper()
+	var b []byte
+	for _, js := range []string{
+		`{"version":1,"fingerprint":"sha256:abc","units":3,"created":"2026-01-02T03:04:05Z","tool":"chatmigrate"}`,
+		`{"o":0,"s":2}`,
+	} {
+		b = fmt.Appendf(b, "%08x %s\n", crc32.Checksum([]byte(js), crc32.MakeTable(crc32.Castagnoli)), js)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -20,7 +20,8 @@ const maxListed = 20
 type validateOptions struct {
 	inputOptions
 	outputOptions
-	rps float64
+	rps    float64
+	online onlineOptions // --online and the connection flags it reads with
 }
 
 // cmdValidate reads, validates and plans every input, prints the plan, writes
@@ -33,15 +34,23 @@ func cmdValidate(ctx context.Context, args []string, e env) error {
 	o.inputOptions.addFlags(flags)
 	o.outputOptions.addFlags(flags)
 	addRPSFlag(flags, &o.rps)
+	o.online.addFlags(flags)
 	setHelp(flags, "chatmigrate validate [INPUTS] [flags]",
 		"Read, validate and plan every input, and estimate the run's time; nothing is sent.",
-		"Exit 0: all valid (warnings are fine); 3: some rows invalid; 2: a file or header unusable.\n"+
-			"Example: chatmigrate validate samples/ --out /tmp/check")
+		"With --online and run's connection flags, also read the target (never write) and predict\n"+
+			"item by item what the run would fail, and what is there already.\n"+
+			"Exit 0: all valid (warnings are fine) and, with --online, nothing predicted to fail; 3: some rows\n"+
+			"invalid or predicted to fail; 2: a file or header unusable.\n"+
+			"Example: chatmigrate validate samples/ --out /tmp/check\n"+
+			"         chatmigrate validate samples/ --online --sim --sim-world world.json --out /tmp/check")
 	if err := parseArgs(flags, args, &o.inputOptions); err != nil {
 		return usageErr(err)
 	}
 	if !validRPS(o.rps) {
 		return usageErr(errors.New("--rps must be a positive number"))
+	}
+	if err := o.online.check(); err != nil {
+		return usageErr(err)
 	}
 	if err := checkInputs(o.inputs, e.stderr); err != nil {
 		return err
@@ -59,12 +68,18 @@ func cmdValidate(ctx context.Context, args []string, e env) error {
 	defer reports.Close()
 
 	problems := &problemLister{w: e.stderr, rep: reports}
-	plan, err := buildPlan(ctx, o.inputs, problems.add)
+	plan, err := buildPlan(ctx, &o.inputOptions, o.out, e.stderr, problems.add, nil)
 	if plan == nil {
 		return err
 	}
+	defer plan.Close()
 	warnEmptyInputs(o.inputs, e.stderr)
 	failure := err // header errors: those files were skipped
+	if !o.online.on {
+		if err := flagUncreatedGroups(ctx, plan, problems); err != nil {
+			return err
+		}
+	}
 	if failure != nil {
 		fmt.Fprintf(e.stderr, "chatmigrate: %v\n", failure)
 	}
@@ -80,7 +95,15 @@ func cmdValidate(ctx context.Context, args []string, e env) error {
 		invalid += st.Invalid
 		sum.Kinds[k] = &migrate.KindSummary{Records: st.Records, Invalid: st.Invalid, Requests: st.Requests}
 	}
-	if failure == nil && invalid > 0 {
+	predicted := 0
+	if o.online.on && failure == nil && problems.err == nil {
+		n, err := validateOnline(ctx, &o, plan, reports, sum, e)
+		if err != nil {
+			failure = err
+		}
+		predicted = n
+	}
+	if failure == nil && (invalid > 0 || predicted > 0) {
 		failure = &exitError{code: exitPartial}
 	}
 	if problems.err != nil {
@@ -99,7 +122,12 @@ func cmdValidate(ctx context.Context, args []string, e env) error {
 	case exitOK:
 		fmt.Fprintf(e.stdout, "all input valid; reports in %s\n", reports.Dir())
 	case exitPartial:
-		fmt.Fprintf(e.stdout, "%d invalid records: see %s/%s\n", invalid, reports.Dir(), migrate.ValidateFailuresFile)
+		if invalid > 0 {
+			fmt.Fprintf(e.stdout, "%d invalid records: see %s/%s\n", invalid, reports.Dir(), migrate.ValidateFailuresFile)
+		}
+		if predicted > 0 {
+			fmt.Fprintf(e.stdout, "%d items predicted to fail or not checked: see %s/%s\n", predicted, reports.Dir(), migrate.ValidateFailuresFile)
+		}
 	}
 	return exitWith(code)
 }
@@ -166,4 +194,22 @@ func fmtDuration(d time.Duration) string {
 		return fmt.Sprintf("%.1fs", d.Seconds())
 	}
 	return d.Round(time.Second).String()
+}
+
+// flagUncreatedGroups reports, offline, the rows that remove from or rename a conversation
+// group no row creates: only the target can tell whether the group is there (--online reads
+// it), so validate counts them invalid in its own report and table, while run keeps them and
+// applies them where the group exists.
+func flagUncreatedGroups(ctx context.Context, plan *migrate.Plan, problems *problemLister) error {
+	n, err := plan.UncreatedGroups(ctx, problems.add)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(problems.w, "%d records change conversation groups that no row creates: whether the target has them, validate --online tells\n", n)
+	}
+	st := plan.Stats[sources.ContactGroups]
+	st.Valid -= n
+	st.Invalid += n
+	return nil
 }

@@ -132,11 +132,11 @@ func loadSimState(sim *chatsim.Server, path string, stderr io.Writer) error {
 func verifyPlan(ctx context.Context, o *verifyOptions, tgt *target, ids *migrate.TopicIDs, e env) error {
 	started := time.Now()
 	invalid := 0
-	plan, err := buildPlan(ctx, o.inputs, func(p migrate.Problem) {
+	plan, err := buildPlan(ctx, &o.inputOptions, o.out, e.stderr, func(p migrate.Problem) {
 		if !p.Warning {
 			invalid++
 		}
-	})
+	}, nil)
 	switch {
 	case planInterrupted(err):
 		return reword(err, "interrupted while reading the input")

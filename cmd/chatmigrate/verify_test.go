@@ -29,7 +29,13 @@ type verifyEnv struct {
 
 func newVerifyEnv(t *testing.T) *verifyEnv {
 	t.Helper()
-	sim, err := chatsim.New(chatsim.Config{SDKAppID: verifyApp, Key: verifyKey, RPS: -1, PageSize: 3})
+	return newVerifyEnvUnder(t, chatsim.Dialect{})
+}
+
+// newVerifyEnvUnder is newVerifyEnv with an emulator that follows dialect d.
+func newVerifyEnvUnder(t *testing.T, d chatsim.Dialect) *verifyEnv {
+	t.Helper()
+	sim, err := chatsim.New(chatsim.Config{SDKAppID: verifyApp, Key: verifyKey, RPS: -1, PageSize: 3, Dialect: d})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,96 +80,108 @@ func readVerifySummary(t *testing.T, dir string) verifySummary {
 
 const samplesDir = "../../samples"
 
+// TestVerifyCommandRoundTrip: under every reading, verify after run finds everything equal;
+// after tampering it finds what changed, and run of its missing files fills the gaps, to the
+// same state whichever reading.
 func TestVerifyCommandRoundTrip(t *testing.T) {
-	v := newVerifyEnv(t)
-	out := t.TempDir()
-	if code, _, stderr := v.cmd("run", samplesDir, "--endpoint", v.url, "--out", out); code != exitOK {
-		t.Fatalf("run: exit %d\n%s", code, stderr)
-	}
-	code, stdout, stderr := v.cmd("verify", samplesDir, "--endpoint", v.url, "--out", out)
-	if code != exitOK {
-		t.Fatalf("verify after run: exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	if !strings.Contains(stdout, "all equal") || !strings.Contains(stdout, "checked") {
-		t.Errorf("stdout lacks the table or the verdict:\n%s", stdout)
-	}
-	s := readVerifySummary(t, out)
-	if s.Command != "verify" || s.ExitCode != 0 || s.Topics.Checked == 0 || s.Topics.Equal != s.Topics.Checked ||
-		s.FriendGroups.Equal != s.FriendGroups.Checked {
-		t.Errorf("verify_summary.json: %+v", s)
-	}
-	// verify shares run's --out without touching run's reports.
-	if _, err := os.Stat(filepath.Join(out, "topic_ids.csv")); err != nil {
-		t.Errorf("run's topic_ids.csv: %v", err)
-	}
+	same := newSameTarget()
+	eachReading(t, func(t *testing.T, spec string, d chatsim.Dialect) {
+		v := newVerifyEnvUnder(t, d)
+		out := t.TempDir()
+		if code, _, stderr := v.cmd("run", samplesDir, "--endpoint", v.url, "--out", out); code != exitOK {
+			t.Fatalf("run: exit %d\n%s", code, stderr)
+		}
+		code, stdout, stderr := v.cmd("verify", samplesDir, "--endpoint", v.url, "--out", out)
+		if code != exitOK {
+			t.Fatalf("verify after run: exit %d\n%s\n%s", code, stdout, stderr)
+		}
+		if !strings.Contains(stdout, "all equal") || !strings.Contains(stdout, "checked") {
+			t.Errorf("stdout lacks the table or the verdict:\n%s", stdout)
+		}
+		s := readVerifySummary(t, out)
+		if s.Command != "verify" || s.ExitCode != 0 || s.Topics.Checked == 0 || s.Topics.Equal != s.Topics.Checked ||
+			s.FriendGroups.Equal != s.FriendGroups.Checked {
+			t.Errorf("verify_summary.json: %+v", s)
+		}
+		// verify shares run's --out without touching run's reports.
+		if _, err := os.Stat(filepath.Join(out, "topic_ids.csv")); err != nil {
+			t.Errorf("run's topic_ids.csv: %v", err)
+		}
 
-	// Behind the migration's back: a topic and a friend group disappear, a field changes.
-	const community = "@TGS#_@TGS#cQVLVHIM62CJ"
-	v.sim.Tamper(func(s *chatsim.State) {
-		s.Topics[community] = slices.DeleteFunc(s.Topics[community], func(tp chatsim.Topic) bool {
-			return strings.HasSuffix(tp.TopicId, "@TOPIC#_general")
+		// Behind the migration's back: a topic and a friend group disappear, a field changes.
+		const community = "@TGS#_@TGS#cQVLVHIM62CJ"
+		v.sim.Tamper(func(s *chatsim.State) {
+			s.Topics[community] = slices.DeleteFunc(s.Topics[community], func(tp chatsim.Topic) bool {
+				return strings.HasSuffix(tp.TopicId, "@TOPIC#_general")
+			})
+			for i := range s.Topics[community] {
+				if strings.HasSuffix(s.Topics[community][i].TopicId, "@TOPIC#_announce") {
+					s.Topics[community][i].Notification = "changed"
+				}
+			}
+			delete(s.FriendGroups["li.wei"], "家人")
 		})
-		for i := range s.Topics[community] {
-			if strings.HasSuffix(s.Topics[community][i].TopicId, "@TOPIC#_announce") {
-				s.Topics[community][i].Notification = "changed"
-			}
+		code, stdout, stderr = v.cmd("verify", samplesDir, "--endpoint", v.url, "--out", out)
+		if code != exitPartial {
+			t.Fatalf("verify after tampering: exit %d, want %d\n%s\n%s", code, exitPartial, stdout, stderr)
 		}
-		delete(s.FriendGroups["li.wei"], "家人")
-	})
-	code, stdout, stderr = v.cmd("verify", samplesDir, "--endpoint", v.url, "--out", out)
-	if code != exitPartial {
-		t.Fatalf("verify after tampering: exit %d, want %d\n%s\n%s", code, exitPartial, stdout, stderr)
-	}
-	s = readVerifySummary(t, out)
-	if s.ExitCode != exitPartial || s.Topics.Missing != 1 || s.Topics.Differs != 1 || s.FriendGroups.Missing != 1 {
-		t.Errorf("verify_summary.json after tampering: %+v", s)
-	}
-	diff, err := os.ReadFile(filepath.Join(out, "diff.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := bytes.Count(diff, []byte("\n")); n != 4 { // header + 3 rows
-		t.Errorf("diff.csv has %d lines, want 4:\n%s", n, diff)
-	}
+		s = readVerifySummary(t, out)
+		if s.ExitCode != exitPartial || s.Topics.Missing != 1 || s.Topics.Differs != 1 || s.FriendGroups.Missing != 1 {
+			t.Errorf("verify_summary.json after tampering: %+v", s)
+		}
+		diff, err := os.ReadFile(filepath.Join(out, "diff.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := bytes.Count(diff, []byte("\n")); n != 4 { // header + 3 rows
+			t.Errorf("diff.csv has %d lines, want 4:\n%s", n, diff)
+		}
 
-	// The missing files, fed to run, fill the gaps; the changed field stays a difference.
-	out2 := t.TempDir()
-	code, _, stderr = v.cmd("run", "--endpoint", v.url, "--out", out2,
-		"--topics", filepath.Join(out, "missing_topics.jsonl"),
-		"--friend-groups", filepath.Join(out, "missing_friend_groups.jsonl"))
-	if code != exitOK {
-		t.Fatalf("run of the missing files: exit %d\n%s", code, stderr)
-	}
-	v.sim.Tamper(func(s *chatsim.State) {
-		for i := range s.Topics[community] {
-			if s.Topics[community][i].Notification == "changed" {
-				s.Topics[community][i].Notification = "每周五发布更新日志"
-			}
+		// The missing files, fed to run, fill the gaps; the changed field stays a difference.
+		out2 := t.TempDir()
+		code, _, stderr = v.cmd("run", "--endpoint", v.url, "--out", out2,
+			"--topics", filepath.Join(out, "missing_topics.jsonl"),
+			"--friend-groups", filepath.Join(out, "missing_friend_groups.jsonl"))
+		if code != exitOK {
+			t.Fatalf("run of the missing files: exit %d\n%s", code, stderr)
 		}
+		v.sim.Tamper(func(s *chatsim.State) {
+			for i := range s.Topics[community] {
+				if s.Topics[community][i].Notification == "changed" {
+					s.Topics[community][i].Notification = "每周五发布更新日志"
+				}
+			}
+		})
+		if code, stdout, stderr = v.cmd("verify", samplesDir, "--endpoint", v.url, "--out", out); code != exitOK {
+			t.Fatalf("verify after refilling: exit %d\n%s\n%s", code, stdout, stderr)
+		}
+		checkNoDuplicates(t, v.sim.Dump())
+		same.check(t, v.sim.Dump())
 	})
-	if code, stdout, stderr = v.cmd("verify", samplesDir, "--endpoint", v.url, "--out", out); code != exitOK {
-		t.Fatalf("verify after refilling: exit %d\n%s\n%s", code, stdout, stderr)
-	}
 }
 
+// TestVerifyCommandSim: verify --sim after run --sim, under each --sim-dialect preset, checks
+// the emulator's saved state and finds it equal.
 func TestVerifyCommandSim(t *testing.T) {
-	v := newVerifyEnv(t)
-	out := t.TempDir()
-	if code, _, stderr := v.cmd("run", samplesDir, "--sim", "--out", out); code != exitOK {
-		t.Fatalf("run --sim: exit %d\n%s", code, stderr)
-	}
-	code, stdout, stderr := v.cmd("verify", samplesDir, "--sim", "--out", out)
-	if code != exitOK {
-		t.Fatalf("verify --sim after run --sim: exit %d\n%s\n%s", code, stdout, stderr)
-	}
-	if !strings.Contains(stderr, "SIMULATION") || !strings.Contains(stderr, "emulator loaded from") {
-		t.Errorf("stderr does not say it verifies the emulator's saved state:\n%s", stderr)
-	}
-	// Without run's state the emulator is empty: everything is missing.
-	code, _, _ = v.cmd("verify", samplesDir, "--sim", "--out", t.TempDir())
-	if code != exitPartial {
-		t.Errorf("verify --sim on an empty emulator: exit %d, want %d", code, exitPartial)
-	}
+	eachReading(t, func(t *testing.T, spec string, d chatsim.Dialect) {
+		v := newVerifyEnvUnder(t, d)
+		out := t.TempDir()
+		if code, _, stderr := v.cmd("run", samplesDir, "--sim", "--sim-dialect", spec, "--out", out); code != exitOK {
+			t.Fatalf("run --sim: exit %d\n%s", code, stderr)
+		}
+		code, stdout, stderr := v.cmd("verify", samplesDir, "--sim", "--sim-dialect", spec, "--out", out)
+		if code != exitOK {
+			t.Fatalf("verify --sim after run --sim: exit %d\n%s\n%s", code, stdout, stderr)
+		}
+		if !strings.Contains(stderr, "SIMULATION") || !strings.Contains(stderr, "emulator loaded from") {
+			t.Errorf("stderr does not say it verifies the emulator's saved state:\n%s", stderr)
+		}
+		// Without run's state the emulator is empty: everything is missing.
+		code, _, _ = v.cmd("verify", samplesDir, "--sim", "--sim-dialect", spec, "--out", t.TempDir())
+		if code != exitPartial {
+			t.Errorf("verify --sim on an empty emulator: exit %d, want %d", code, exitPartial)
+		}
+	})
 }
 
 func TestVerifyCommandErrors(t *testing.T) {

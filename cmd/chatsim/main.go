@@ -16,15 +16,15 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"slices"
 	"syscall"
+
+	"github.com/chatmigrate/chatmigrate/cmd/internal/buildinfo"
 )
 
 func main() {
 	if wantsVersion(os.Args[1:]) {
-		bi, ok := debug.ReadBuildInfo()
-		fmt.Println(versionLine("chatsim", bi, ok))
+		fmt.Println(buildinfo.Of("chatsim"))
 		return
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -37,28 +37,4 @@ func main() {
 // on the command line.
 func wantsVersion(args []string) bool {
 	return slices.Contains(args, "--version") || slices.Contains(args, "-version")
-}
-
-// versionLine is what --version prints: the program, its module version and the VCS
-// revision it was built from, as the build recorded them ("(devel)" and "unknown" when it
-// did not). It is chatmigrate's, line for line: two commands share no package of their own.
-func versionLine(prog string, bi *debug.BuildInfo, ok bool) string {
-	version, revision, modified := "(devel)", "unknown", false
-	if ok && bi != nil {
-		if v := bi.Main.Version; v != "" {
-			version = v
-		}
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				revision = s.Value
-			case "vcs.modified":
-				modified = s.Value == "true"
-			}
-		}
-	}
-	if modified {
-		revision += " (modified)"
-	}
-	return fmt.Sprintf("%s %s, revision %s", prog, version, revision)
 }

@@ -52,6 +52,10 @@ type Options struct {
 	// RPS is each endpoint's request rate at most, in requests per second; default
 	// chatapi.DefaultRPS (the vendor's 200/s per API).
 	RPS float64
+	// EndpointRPS overrides RPS for the endpoints it names (service paths), for an endpoint
+	// whose own limit is lower than the others'. account_check gets
+	// min(RPS, chatapi.AccountCheckRPS) unless named here (docs/vendor-api.md, "Transport").
+	EndpointRPS map[string]float64
 	// Concurrency caps the requests in flight over all endpoints; default DefaultConcurrency.
 	Concurrency int
 	// Timeout bounds one request; default chatapi.DefaultTimeout.
@@ -77,6 +81,14 @@ func (o Options) withDefaults() Options {
 	if o.RPS <= 0 {
 		o.RPS = chatapi.DefaultRPS
 	}
+	eps := make(map[string]float64, len(o.EndpointRPS)+1)
+	eps[chatapi.PathAccountCheck] = min(o.RPS, chatapi.AccountCheckRPS)
+	for name, rps := range o.EndpointRPS {
+		if rps > 0 {
+			eps[name] = rps
+		}
+	}
+	o.EndpointRPS = eps // a copy: the caller's map may change
 	if o.Concurrency <= 0 {
 		o.Concurrency = DefaultConcurrency
 	}
@@ -141,6 +153,15 @@ func (p *Pacer) silence() time.Duration {
 // their worker pools by it.
 func (p *Pacer) Concurrency() int { return p.opt.Concurrency }
 
+// RPS returns endpoint's configured rate at most (Options.RPS, or its EndpointRPS), before
+// any throttle answer lowered it: callers estimate times by it.
+func (p *Pacer) RPS(endpoint string) float64 {
+	if rps, ok := p.opt.EndpointRPS[endpoint]; ok {
+		return rps
+	}
+	return p.opt.RPS
+}
+
 // Stats counts what one endpoint saw.
 type Stats struct {
 	Requests  int64 // requests sent (retries included)
@@ -187,7 +208,7 @@ func (p *Pacer) endpoint(name string) *endpoint {
 	defer p.mu.Unlock()
 	ep := p.eps[name]
 	if ep == nil {
-		ep = newEndpoint(name, p.opt.RPS, time.Now())
+		ep = newEndpoint(name, p.RPS(name), time.Now())
 		p.eps[name] = ep
 	}
 	return ep

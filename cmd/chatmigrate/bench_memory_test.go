@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// benchRows lists the input sizes of BenchmarkMemory, in rows: the set is 31M (20M
+// friend-group memberships, 10M conversation-group memberships, 1M topics, 1.1 GB of CSV);
+// smaller sizes keep those proportions. Big sets take minutes to generate and read on a
+// small machine: ask for them, e.g. -bench-rows=1M,10M,31M -benchtime=1x.
+var benchRows = flag.String("bench-rows", "1M", "comma-separated input sizes of BenchmarkMemory (1M, 10M, 31M, or a number)")
+
+// benchInMemory adds, for each size, validate with a budget large enough that the plan is held
+// in memory (the planner before spilling), for comparison in the same run.
+var benchInMemory = flag.Bool("bench-inmemory", false, "BenchmarkMemory: also validate with the plan held in memory")
+
+// benchRunRows, when set, adds a run --sim with no rate limit on a set of that many rows.
+var benchRunRows = flag.String("bench-run-rows", "", "input size of BenchmarkMemory's run --sim (e.g. 8M: a quarter of 31M); empty: none")
+
+// BenchmarkMemory runs the chatmigrate binary as a child on generated unsorted input (seed 7)
+// and reports its peak RSS (getrusage maxrss of the child) under the default --memory, its
+// rows/s, and the ratio of that to a plain encoding/csv read of the same files in the same
+// benchmark run (validate/plain: 1 would be as fast as reading). The sets are kept in the
+// temp directory between runs, named by seed and size.
+func BenchmarkMemory(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "chatmigrate")
+	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, s := range strings.Split(*benchRows, ",") {
+		rows := parseRows(b, s)
+		dir := benchSet(b, bin, rows)
+		budgets := []string{"256MiB"}
+		if *benchInMemory {
+			budgets = append(budgets, "64GiB")
+		}
+		for _, m := range budgets {
+			b.Run(fmt.Sprintf("validate_%s_memory_%s", strings.TrimSpace(s), m), func(b *testing.B) {
+				for b.Loop() {
+					plain, n := plainRead(b, dir)
+					took, rss := child(b, bin, "validate", dir, "--out", b.TempDir(), "--memory", m)
+					b.ReportMetric(rss, "peak_rss_MiB")
+					b.ReportMetric(float64(n)/took.Seconds(), "rows/s")
+					b.ReportMetric(float64(n)/plain.Seconds(), "plain_rows/s")
+					b.ReportMetric(plain.Seconds()/took.Seconds(), "validate/plain")
+				}
+			})
+		}
+	}
+	if *benchRunRows != "" {
+		rows := parseRows(b, *benchRunRows)
+		dir := benchSet(b, bin, rows)
+		b.Run("run_sim_"+*benchRunRows, func(b *testing.B) {
+			for b.Loop() {
+				took, rss := child(b, bin, "run", dir, "--sim", "--sim-rps", "-1", "--rps", "1000000", "--out", b.TempDir())
+				b.ReportMetric(rss, "peak_rss_MiB")
+				b.ReportMetric(float64(rows)/took.Seconds(), "rows/s")
+			}
+		})
+	}
+}
+
+// parseRows reads 1M, 10M, 31M or a plain number.
+func parseRows(b *testing.B, s string) int {
+	s = strings.TrimSpace(s)
+	mult := 1
+	if rest, ok := strings.CutSuffix(s, "M"); ok {
+		s, mult = rest, 1_000_000
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		b.Fatalf("bad size %q", s)
+	}
+	return n * mult
+}
+
+// benchSet generates (once) the unsorted seed-7 set of rows rows in the proportions
+// and returns its directory.
+func benchSet(b *testing.B, bin string, rows int) string {
+	b.Helper()
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("chatmigrate-bench-seed7-%d", rows))
+	done := filepath.Join(dir, ".complete")
+	if _, err := os.Stat(done); err == nil {
+		return dir
+	}
+	topics, contacts := rows/31, rows*10/31
+	friends := rows - topics - contacts
+	gen := exec.Command(bin, "gen", "--out", dir, "--force", "--seed", "7",
+		"--topics", strconv.Itoa(topics), "--friend-memberships", strconv.Itoa(friends),
+		"--contact-memberships", strconv.Itoa(contacts))
+	if out, err := gen.CombinedOutput(); err != nil {
+		b.Fatalf("gen: %v\n%s", err, out)
+	}
+	if err := os.WriteFile(done, nil, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
+// child runs the binary with args and returns its wall time and peak RSS in MiB; it fails
+// unless the child exits 0.
+func child(b *testing.B, bin string, args ...string) (time.Duration, float64) {
+	b.Helper()
+	cmd := exec.Command(bin, args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	took := time.Since(start)
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		b.Skip("no rusage on this system")
+	}
+	return took, float64(ru.Maxrss) / 1024 // KiB on Linux
+}
+
+// plainRead reads every CSV file of dir with encoding/csv, the baseline, and returns its time
+// and the records read (headers not counted).
+func plainRead(b *testing.B, dir string) (time.Duration, int) {
+	b.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.csv"))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no CSV in %s: %v", dir, err)
+	}
+	start := time.Now()
+	n := 0
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := csv.NewReader(bufio.NewReaderSize(f, 64<<10))
+		for {
+			_, err := r.Read()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		n-- // the header
+		f.Close()
+	}
+	return time.Since(start), n
+}
