@@ -44,8 +44,9 @@
 //     endpoints only and predicts item by item what a run would fail, with the run's own
 //     reads, diffs and topic matching, and what is there already.
 //   - journal*.go and report*.go: every unit is journalled in the checkpoint before it is sent
-//     and when it is answered (journal.go); a resumed run rebuilds its reports from the
-//     journal (journal_replay.go). Reports writes failures.csv, topic_ids.csv and
+//     and when it is answered (journal.go), under its content key (unit_content.go), so that
+//     a rerun after any edit of the input skips what is done and sends what is new; a
+//     resumed run rebuilds its reports from the journal (journal_replay.go). Reports writes failures.csv, topic_ids.csv and
 //     failed_<kind>.jsonl as the run goes, and summary.json (report_summary.go); the names
 //     are those of docs/contract.md, "Output".
 //   - verify*.go: Verify reads the target back per Community group or user (verify_read.go,

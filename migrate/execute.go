@@ -106,6 +106,8 @@ type executor struct {
 	noTopics sync.Map     // GroupId → struct{}: the group answered 11000
 	known    *knownTopics // the target's topics of the Communities in flight (runTopics)
 	counts   map[sources.Kind]*kindCounts
+
+	recording sync.Mutex // see record
 }
 
 // kindCounts are one kind's items finished in this run.

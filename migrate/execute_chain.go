@@ -85,24 +85,7 @@ func (e *executor) finish(u *Unit, out outcome) error {
 		rec.Topic = newTopicLine(u.Items[0], out.topicID)
 		rec.Found = out.present
 	}
-	if e.opt.Journal != nil {
-		st := checkpoint.Done
-		if len(rec.Fail) > 0 {
-			st = checkpoint.Failed
-		}
-		ent := checkpoint.Entry{Key: u.Content, State: st}
-		if rec.N != 0 || rec.Topic != nil || len(rec.Fail) > 0 {
-			data, err := marshalRecord(&rec)
-			if err != nil {
-				return err
-			}
-			ent.Data = data
-		}
-		if err := e.opt.Journal.Append(ent); err != nil {
-			return err
-		}
-	}
-	if err := writeRecordRows(e.opt.Reports, u.Kind, &rec); err != nil {
+	if err := e.record(u, &rec); err != nil {
 		return err
 	}
 	c := e.counts[u.Kind]
@@ -114,6 +97,34 @@ func (e *executor) finish(u *Unit, out outcome) error {
 	c.failed.Add(int64(len(out.fails)))
 	if e.opt.Progress != nil {
 		e.opt.Progress.Add(u.Kind, len(u.Items))
+	}
+	return nil
+}
+
+// record writes a finished unit's journal entry, then its report rows, as one step: the rows
+// come in journal order, the order in which a resumed run rebuilds them.
+func (e *executor) record(u *Unit, rec *unitRecord) error {
+	e.recording.Lock()
+	defer e.recording.Unlock()
+	if e.opt.Journal != nil {
+		st := checkpoint.Done
+		if len(rec.Fail) > 0 {
+			st = checkpoint.Failed
+		}
+		ent := checkpoint.Entry{Key: u.Content, State: st}
+		if rec.N != 0 || rec.Topic != nil || len(rec.Fail) > 0 {
+			data, err := marshalRecord(rec)
+			if err != nil {
+				return err
+			}
+			ent.Data = data
+		}
+		if err := e.opt.Journal.Append(ent); err != nil {
+			return err
+		}
+	}
+	if err := writeRecordRows(e.opt.Reports, u.Kind, rec); err != nil {
+		return err
 	}
 	return nil
 }

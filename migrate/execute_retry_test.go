@@ -46,14 +46,14 @@ func TestExecuteRetryFailed(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got := rig.sim.Metrics().Total.Requests; got != sent {
-			t.Errorf("a rerun without --retry-failed sent %d requests", got-sent)
+			t.Errorf("a rerun without RetryFailed sent %d requests", got-sent)
 		}
 		if got := readFileString(t, filepath.Join(r.out, FailuresFile)); got != failures {
 			t.Errorf("rebuilt failures.csv:\n%s\nwant\n%s", got, failures)
 		}
 		checkCounts(t, p, s)
 
-		// --retry-failed before the causes are fixed: they fail again, and a plain rerun still
+		// RetryFailed before the causes are fixed: they fail again, and a plain rerun still
 		// lists each failure once (the unit now has two Failed entries; the last one counts).
 		r.opt.RetryFailed = true
 		if _, err := r.run(t, context.Background(), p); err != nil {
@@ -86,7 +86,7 @@ func TestExecuteRetryFailed(t *testing.T) {
 		checkCounts(t, p, s)
 		for _, k := range sources.Kinds {
 			if s.Kinds[k].Failed != 0 {
-				t.Errorf("%s: %d failed after --retry-failed", k, s.Kinds[k].Failed)
+				t.Errorf("%s: %d failed after RetryFailed", k, s.Kinds[k].Failed)
 			}
 		}
 		if got := readFileString(t, filepath.Join(r.out, FailuresFile)); strings.Count(got, "\n") != 1 {

@@ -66,15 +66,18 @@ type KindStats struct {
 }
 
 // Plan is the validated input cut into requests. It is deterministic: the same files and
-// options give the same units in the same order, which a resumed run relies on.
+// options give the same units in the same order, each with the same content key, by which a
+// resumed run knows what an earlier one finished (Unit.Content).
 //
 // Topics are not held in memory: Units and EachTopic read the files again, with the same
-// validation and the same notion of now. Friend and conversation groups are held interned.
+// validation and the same notion of now. Friend and conversation groups are held interned,
+// or, past the memory budget, in temporary files read back a batch of users at a time
+// (spill.go); Close releases those.
 type Plan struct {
 	Inputs      sources.Inputs
 	Stats       map[sources.Kind]*KindStats
 	Fingerprint string // hex SHA-256 of every input file's kind, name and bytes, and ContactChunk
-	Total       int    // units over all kinds (the checkpoint's size)
+	Total       int    // units over all kinds
 
 	nowUnix  int64
 	chunk    int
@@ -164,8 +167,8 @@ func BuildPlan(ctx context.Context, in sources.Inputs, opt PlanOptions) (*Plan, 
 		return nil, err
 	}
 	fmt.Fprintf(h, "contact_chunk=%d\n", chunk)
-	// A checkpoint numbers units: one written by a plan that cut friend groups otherwise
-	// (a unit per request, before a unit per user) must not open.
+	// Plans that cut friend groups otherwise (a unit per request, before a unit per user)
+	// have fingerprints of their own.
 	fmt.Fprintf(h, "friend_units=per_user\n")
 	p.Fingerprint = hex.EncodeToString(h.Sum(nil))
 	for _, k := range sources.Kinds {

@@ -13,10 +13,10 @@ import (
 )
 
 // readings are the emulator's readings of the vendor's open questions that the end-to-end
-// suites run under, each named by its chatsim.ParseDialect spec (what --sim-dialect takes, to
-// replay a failure): every preset, and for the suites with lost answers also the default
-// with lost answers that applied nothing (the presets' own lost answers applied everything,
-// or for strictest and silent either, by seed).
+// suites run under, each named by its chatsim.ParseDialect spec (what a command line that
+// selects a dialect takes, to replay a failure): every preset, and for the suites with lost
+// answers also the default with lost answers that applied nothing (the presets' own lost
+// answers applied everything, or for strictest and silent either, drawn by seed).
 func readings(lostNothing bool) []string {
 	names := chatsim.DialectNames()
 	if lostNothing {
