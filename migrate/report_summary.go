@@ -25,6 +25,11 @@ type KindSummary struct {
 	Retries   int `json:"retries"`
 	Throttled int `json:"throttled"`
 
+	// Valid and Warnings are validate's: records without an invalid item, and accepted
+	// records with a remark (a merged duplicate, a long conversation group name).
+	Valid    int `json:"valid,omitempty"`
+	Warnings int `json:"warnings,omitempty"`
+
 	// Predicted and Present are validate's with an online check: items the run would fail,
 	// and items the target holds already.
 	Predicted int `json:"predicted,omitempty"`
@@ -61,9 +66,17 @@ type Summary struct {
 
 // onlineKind is a KindSummary of validate with an online check (see verifyKind).
 type onlineKind struct {
-	*KindSummary
+	validateKind
 	Predicted int `json:"predicted"`
 	Present   int `json:"present"`
+}
+
+// validateKind is a KindSummary as validate writes it: valid and warnings are there even
+// when zero.
+type validateKind struct {
+	*KindSummary
+	Valid    int `json:"valid"`
+	Warnings int `json:"warnings"`
 }
 
 // verifyKind is a KindSummary as verify writes it: its counts are there even when zero, so
@@ -104,7 +117,11 @@ func (s *Summary) MarshalJSON() ([]byte, error) {
 			ks = &KindSummary{}
 		}
 		if s.Online {
-			m[string(k)] = onlineKind{ks, ks.Predicted, ks.Present}
+			m[string(k)] = onlineKind{validateKind{ks, ks.Valid, ks.Warnings}, ks.Predicted, ks.Present}
+			continue
+		}
+		if s.Command == CommandValidate {
+			m[string(k)] = validateKind{ks, ks.Valid, ks.Warnings}
 			continue
 		}
 		if s.Command == CommandVerify {

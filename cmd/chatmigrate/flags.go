@@ -85,7 +85,7 @@ type tuningOptions struct {
 func (o *tuningOptions) addFlags(fs *flag.FlagSet) {
 	addRPSFlag(fs, &o.rps)
 	fs.IntVar(&o.concurrency, "concurrency", pacer.DefaultConcurrency, "requests in flight at most")
-	fs.DurationVar(&o.timeout, "timeout", chatapi.DefaultTimeout, "per-request timeout (the server gives up after 3s)")
+	fs.DurationVar(&o.timeout, "timeout", chatapi.DefaultTimeout, "per-request timeout (no vendor page states the server's own)")
 	fs.DurationVar(&o.outageAfter, "outage-after", pacer.DefaultOutageAfter,
 		"stop, resumable, when the API has not answered any request for `DUR` (the network or the address is wrong)")
 }

@@ -33,7 +33,7 @@ func parseBytes(v string) (int64, error) {
 		}
 	}
 	n, err := strconv.ParseFloat(s, 64)
-	if err != nil || n <= 0 {
+	if err != nil || !(n > 0) || n*float64(mult) > 1<<60 { // NaN, Inf and exabytes are no budget
 		return 0, errors.New("not a size such as 256MiB or 1GiB")
 	}
 	b := int64(n * float64(mult))

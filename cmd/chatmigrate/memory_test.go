@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -58,3 +59,22 @@ func TestFirstSent(t *testing.T) {
 type observerFunc func(pacer.Attempt)
 
 func (o observerFunc) Attempt(a pacer.Attempt) { o(a) }
+
+// FuzzParseBytes: any --memory value is refused or read as a budget of at least minMemory,
+// and a whole number of MiB reads back as itself.
+func FuzzParseBytes(f *testing.F) {
+	for _, s := range []string{"256MiB", "1GiB", "64", "0.5G", "31M", " 2 GiB ", "Inf", "NaN", "-1K", "1e30G", "", "MiB"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		b, err := parseBytes(v)
+		if err == nil && b < minMemory {
+			t.Fatalf("parseBytes(%q) = %d, below the minimum", v, b)
+		}
+		if n, err := strconv.Atoi(v); err == nil && n >= minMemory>>20 && n < 1<<30 {
+			if b, err := parseBytes(v + "MiB"); err != nil || b != int64(n)<<20 {
+				t.Fatalf("parseBytes(%qMiB) = %d, %v", v, b, err)
+			}
+		}
+	})
+}

@@ -256,7 +256,7 @@ func (r *runJob) execute(ctx context.Context) (*migrate.Summary, error) {
 		Progress:    prog,
 		RetryFailed: o.retryFailed,
 		Admin:       r.tgt.admin,
-		Summary:     &migrate.Summary{Command: "run", Started: r.started, Target: r.tgt.desc},
+		Summary:     &migrate.Summary{Command: migrate.CommandRun, Started: r.started, Target: r.tgt.desc},
 	})
 }
 

@@ -78,9 +78,11 @@ func normalState(st chatsim.State) chatsim.State {
 }
 
 // TestRunCrash kills the real binary (SIGKILL) at several points of a run against an
-// emulator with faults (lost answers among them), under every reading, reruns it with the same
-// checkpoint until it finishes, and checks the result against one clean run under the default
-// reading: the same state, nothing twice, nothing missing, true reports.
+// emulator with faults (lost answers among them), under every reading, reruns it until it
+// finishes, and checks the result against one clean run under the default reading: the same
+// state, nothing twice, nothing missing, true reports. Each rerun either resumes with the same
+// checkpoint, or has lost it (a new --out each time): then it must read what the target holds
+// instead of writing it again.
 func TestRunCrash(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("SIGKILL semantics")
@@ -102,84 +104,101 @@ func TestRunCrash(t *testing.T) {
 
 	// Under each reading, the same input against an emulator with faults, killed and resumed.
 	eachReading(t, func(t *testing.T, spec string, d chatsim.Dialect) {
-		srv := newSimServer(t, chatsim.Config{Seed: 3, Dialect: d, Faults: chatsim.Faults{TransientRate: 0.05, AmbiguousRate: 0.03,
-			LatencyMin: time.Millisecond, LatencyMax: 3 * time.Millisecond}})
-		out := filepath.Join(t.TempDir(), "out")
-		args := []string{"run", "--endpoint", srv.ts.URL, "--out", out, "--rps", "250", "--concurrency", "16", in}
-		environ := []string{"TIM_SECRET_KEY=" + runKey, "TIM_SDKAPPID=" + strconv.Itoa(runApp), "TERM=dumb", "PATH=" + os.Getenv("PATH")}
-		var outputs bytes.Buffer
-		start := func() (*exec.Cmd, chan int) {
-			cmd := exec.Command(bin, args...)
-			cmd.Env = environ
-			cmd.Stdout, cmd.Stderr = &outputs, &outputs
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
+		for _, lost := range []bool{false, true} {
+			name := "same_checkpoint"
+			if lost {
+				name = "checkpoint_lost"
 			}
-			done := make(chan int, 1)
-			go func() {
-				cmd.Wait()
-				done <- cmd.ProcessState.ExitCode()
-			}()
-			return cmd, done
+			t.Run(name, func(t *testing.T) { crashAndRerun(t, bin, in, ref, d, lost) })
 		}
-
-		// Kill points: as soon as anything was sent, then after every further 120 requests.
-		kills := 0
-		for _, step := range []int64{1, 120, 120, 120} {
-			cmd, done := start()
-			target := srv.sim.Metrics().Total.Requests + step
-			killed := false
-		wait:
-			for {
-				select {
-				case code := <-done:
-					if !killed && code != exitOK {
-						t.Fatalf("run exited %d on its own:\n%s", code, outputs.String())
-					}
-					break wait
-				case <-time.After(time.Millisecond):
-					if !killed && srv.sim.Metrics().Total.Requests >= target {
-						cmd.Process.Kill()
-						killed = true
-					}
-				}
-			}
-			if killed {
-				kills++
-			}
-		}
-		t.Logf("%d runs killed, %d answers lost", kills, srv.sim.Metrics().Total.Faults[chatsim.FaultAmbiguous])
-		if kills < 2 {
-			t.Fatalf("only %d of the runs were killed: the input is too small to test anything", kills)
-		}
-		finished := false
-		for range 3 {
-			_, done := start()
-			if code := <-done; code == exitOK {
-				finished = true
-				break
-			}
-		}
-		if !finished {
-			t.Fatalf("the reruns did not finish:\n%s", outputs.String())
-		}
-
-		got, want := normalState(srv.sim.Dump()), normalState(ref.sim.Dump())
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("state after %d kills differs from a clean run's", kills)
-			for g := range want.Topics {
-				if !reflect.DeepEqual(got.Topics[g], want.Topics[g]) {
-					t.Errorf("group %s: %d topics, want %d", g, len(got.Topics[g]), len(want.Topics[g]))
-				}
-			}
-		}
-		if srv.sim.Metrics().Total.Faults[chatsim.FaultAmbiguous] == 0 {
-			t.Error("no answer was lost: the run proves nothing about settling requests in doubt")
-		}
-		checkNoDuplicates(t, srv.sim.Dump())
-		checkCrashReports(t, in, out, srv.sim.Dump())
-		checkNoCredentials(t, runKey, outputs.String(), out)
 	})
+}
+
+// crashAndRerun is one case of TestRunCrash: kills and reruns under dialect d, each rerun with
+// the same --out and checkpoint, or (lost) with a new one.
+func crashAndRerun(t *testing.T, bin, in string, ref *simServer, d chatsim.Dialect, lost bool) {
+	srv := newSimServer(t, chatsim.Config{Seed: 3, Dialect: d, Faults: chatsim.Faults{TransientRate: 0.05, AmbiguousRate: 0.03,
+		LatencyMin: time.Millisecond, LatencyMax: 3 * time.Millisecond}})
+	base := t.TempDir()
+	runs := 0
+	out := filepath.Join(base, "out")
+	environ := []string{"TIM_SECRET_KEY=" + runKey, "TIM_SDKAPPID=" + strconv.Itoa(runApp), "TERM=dumb", "PATH=" + os.Getenv("PATH")}
+	var outputs bytes.Buffer
+	start := func() (*exec.Cmd, chan int) {
+		if runs++; lost {
+			out = filepath.Join(base, "out"+strconv.Itoa(runs))
+		}
+		args := []string{"run", "--endpoint", srv.ts.URL, "--out", out, "--rps", "250", "--concurrency", "16", in}
+		cmd := exec.Command(bin, args...)
+		cmd.Env = environ
+		cmd.Stdout, cmd.Stderr = &outputs, &outputs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan int, 1)
+		go func() {
+			cmd.Wait()
+			done <- cmd.ProcessState.ExitCode()
+		}()
+		return cmd, done
+	}
+
+	// Kill points: as soon as anything was sent, then after every further 120 requests.
+	kills := 0
+	for _, step := range []int64{1, 120, 120, 120} {
+		cmd, done := start()
+		target := srv.sim.Metrics().Total.Requests + step
+		killed := false
+	wait:
+		for {
+			select {
+			case code := <-done:
+				if !killed && code != exitOK {
+					t.Fatalf("run exited %d on its own:\n%s", code, outputs.String())
+				}
+				break wait
+			case <-time.After(time.Millisecond):
+				if !killed && srv.sim.Metrics().Total.Requests >= target {
+					cmd.Process.Kill()
+					killed = true
+				}
+			}
+		}
+		if killed {
+			kills++
+		}
+	}
+	t.Logf("%d runs killed, %d answers lost", kills, srv.sim.Metrics().Total.Faults[chatsim.FaultAmbiguous])
+	if kills < 2 {
+		t.Fatalf("only %d of the runs were killed: the input is too small to test anything", kills)
+	}
+	finished := false
+	for range 3 {
+		_, done := start()
+		if code := <-done; code == exitOK {
+			finished = true
+			break
+		}
+	}
+	if !finished {
+		t.Fatalf("the reruns did not finish:\n%s", outputs.String())
+	}
+
+	got, want := normalState(srv.sim.Dump()), normalState(ref.sim.Dump())
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("state after %d kills differs from a clean run's", kills)
+		for g := range want.Topics {
+			if !reflect.DeepEqual(got.Topics[g], want.Topics[g]) {
+				t.Errorf("group %s: %d topics, want %d", g, len(got.Topics[g]), len(want.Topics[g]))
+			}
+		}
+	}
+	if srv.sim.Metrics().Total.Faults[chatsim.FaultAmbiguous] == 0 {
+		t.Error("no answer was lost: the run proves nothing about settling requests in doubt")
+	}
+	checkNoDuplicates(t, srv.sim.Dump())
+	checkCrashReports(t, in, out, srv.sim.Dump())
+	checkNoCredentials(t, runKey, outputs.String(), out)
 }
 
 // checkCrashReports checks the reports of a finished, resumed run: no failure, one

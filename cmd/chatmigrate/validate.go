@@ -89,11 +89,11 @@ func cmdValidate(ctx context.Context, args []string, e env) error {
 	printPlan(e.stdout, plan, o.rps)
 
 	invalid := 0
-	sum := &migrate.Summary{Command: "validate", Started: started, Kinds: make(map[sources.Kind]*migrate.KindSummary)}
+	sum := &migrate.Summary{Command: migrate.CommandValidate, Started: started, Kinds: make(map[sources.Kind]*migrate.KindSummary)}
 	for _, k := range sources.Kinds {
 		st := plan.Stats[k]
 		invalid += st.Invalid
-		sum.Kinds[k] = &migrate.KindSummary{Records: st.Records, Invalid: st.Invalid, Requests: st.Requests}
+		sum.Kinds[k] = &migrate.KindSummary{Records: st.Records, Valid: st.Valid, Invalid: st.Invalid, Warnings: st.Warnings, Requests: st.Requests}
 	}
 	predicted := 0
 	if o.online.on && failure == nil && problems.err == nil {

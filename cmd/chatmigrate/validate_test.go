@@ -95,7 +95,8 @@ func TestValidateReports(t *testing.T) {
 	}
 	topics := sum["topics"].(map[string]any)
 	if sum["command"] != "validate" || sum["exit_code"] != float64(exitPartial) || topics["records"] != 2.0 ||
-		topics["invalid"] != 1.0 || topics["requests"] != 2.0 { // the import and the read of its Community
+		topics["invalid"] != 1.0 || topics["valid"] != 1.0 || topics["warnings"] != 0.0 ||
+		topics["requests"] != 2.0 { // the import and the read of its Community
 		t.Fatalf("validate_summary.json: %s", b)
 	}
 }

@@ -167,7 +167,7 @@ func verifyPlan(ctx context.Context, o *verifyOptions, tgt *target, ids *migrate
 		Sample:   o.sample,
 		Report:   rep,
 		Progress: prog,
-		Summary:  &migrate.Summary{Command: "verify", Started: started, Target: tgt.desc},
+		Summary:  &migrate.Summary{Command: migrate.CommandVerify, Started: started, Target: tgt.desc},
 	})
 	prog.Stop()
 	failure := verifyOutcome(err, res, tgt, prog, e.stderr)

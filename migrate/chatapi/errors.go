@@ -163,7 +163,7 @@ func ClassOf(code int) Class {
 	return ClassPermanent
 }
 
-// ClassOfHTTP classifies a non-200 HTTP status: 5xx and 429 are transient, the rest fatal
+// ClassOfHTTP classifies a non-200 HTTP status: 429 is a throttle, 5xx transient, the rest fatal
 // (a 404 or 403 from a proxy means a wrong endpoint, and every request would meet it).
 func ClassOfHTTP(status int) Class {
 	switch {

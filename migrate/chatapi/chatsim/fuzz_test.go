@@ -73,3 +73,25 @@ func FuzzParseWorld(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseDialect: any spec is refused or gives a dialect whose String form parses back to
+// the same dialect.
+func FuzzParseDialect(f *testing.F) {
+	for _, s := range []string{"default", "strictest", "silent,lost-answer=nothing", "create-existing=duplicate",
+		"contact-page-size=7", "strictest,contact-page-size=0", "x=y", ",", "default,default", "friend-page-size=-1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		d, err := chatsim.ParseDialect(spec)
+		if err != nil {
+			return
+		}
+		again, err := chatsim.ParseDialect(d.String())
+		if err != nil {
+			t.Fatalf("ParseDialect(%q) = %q, which does not parse: %v", spec, d.String(), err)
+		}
+		if again.String() != d.String() {
+			t.Fatalf("ParseDialect(%q): %q, then %q", spec, d.String(), again.String())
+		}
+	})
+}
