@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -31,28 +30,8 @@ func planOf(t testing.TB, files map[string]string, opt PlanOptions) (*Plan, []Pr
 // tryPlanOf is planOf that returns BuildPlan's error (a plan may come with header errors).
 func tryPlanOf(t testing.TB, files map[string]string, opt PlanOptions) (*Plan, []Problem, error) {
 	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Files are named by kind and given in name order, as a directory scan would before it
-	// took exact names only: a test may give several files of one kind.
-	var in sources.Inputs
-	for _, name := range slices.Sorted(maps.Keys(files)) {
-		path := filepath.Join(dir, name)
-		switch {
-		case strings.HasPrefix(name, "topics"):
-			in.Topics = append(in.Topics, path)
-		case strings.HasPrefix(name, "friend_groups"):
-			in.FriendGroups = append(in.FriendGroups, path)
-		case strings.HasPrefix(name, "contact_groups"):
-			in.ContactGroups = append(in.ContactGroups, path)
-		default:
-			t.Fatalf("tryPlanOf: %s names no kind", name)
-		}
-	}
+	// Several files of one kind may be given, in name order (writeInputs).
+	in := writeInputs(t, files)
 	var probs []Problem
 	opt.OnProblem = func(p Problem) { probs = append(probs, p) }
 	if opt.Now == nil {

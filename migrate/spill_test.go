@@ -127,7 +127,7 @@ func firstDiff(got, want string) string {
 
 // writeInputs writes files (name -> content) into a new directory and returns them as
 // inputs, in name order per kind.
-func writeInputs(t *testing.T, files map[string]string) sources.Inputs {
+func writeInputs(t testing.TB, files map[string]string) sources.Inputs {
 	t.Helper()
 	dir := t.TempDir()
 	for name, content := range files {

@@ -33,19 +33,8 @@ func (s *Server) importTopic(o *object, now time.Time) reply {
 	if !strings.HasPrefix(gid, chatapi.CommunityPrefix) {
 		return fail(chatapi.CodeBadGroupID, "GroupId is not a Community group ID")
 	}
-	for _, lim := range []struct {
-		name, v string
-		max     int
-	}{
-		{"TopicName", t.TopicName, chatapi.MaxTopicNameBytes},
-		{"Notification", t.Notification, chatapi.MaxNotificationBytes},
-		{"Introduction", t.Introduction, chatapi.MaxIntroductionBytes},
-		{"FaceUrl", t.FaceUrl, chatapi.MaxFaceURLBytes},
-		{"CustomString", t.CustomString, chatapi.MaxCustomStringBytes},
-	} {
-		if len(lim.v) > lim.max {
-			return fail(chatapi.CodeBadParam, lim.name+" is longer than the limit")
-		}
+	if msg := topicFieldsTooLong(t); msg != "" {
+		return fail(chatapi.CodeBadParam, msg)
 	}
 	if hasCreated && created < 0 {
 		return fail(chatapi.CodeBadParam, "CreateTime is negative")
