@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/chatmigrate/chatmigrate/migrate/internal/atomicfile"
 )
 
 // A topic whose fields other than GroupId and TopicName were edited after it was imported is a
@@ -32,22 +34,7 @@ func dedupTopicIDs(path string) error {
 		return fmt.Errorf("dedup %s: %w", filepath.Base(path), err)
 	}
 	defer in.Close()
-	out, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("dedup %s: %w", filepath.Base(path), err)
-	}
-	err = copyUniqueTopics(out, in)
-	if err == nil {
-		err = out.Chmod(0o644)
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(out.Name(), path)
-	}
-	if err != nil {
-		os.Remove(out.Name())
+	if err := atomicfile.Write(path, func(w io.Writer) error { return copyUniqueTopics(w, in) }); err != nil {
 		return fmt.Errorf("dedup %s: %w", filepath.Base(path), err)
 	}
 	return nil

@@ -4,13 +4,14 @@ import (
 	"cmp"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
+	"github.com/chatmigrate/chatmigrate/migrate/internal/atomicfile"
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
@@ -60,35 +61,11 @@ func sortFailures(path string) error {
 	}
 	body := rows[1:]
 	slices.SortStableFunc(body, compareFailureRows)
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".sort-*")
+	err = atomicfile.Write(path, func(w io.Writer) error { return csv.NewWriter(w).WriteAll(rows) })
 	if err != nil {
-		return fmt.Errorf("sort %s: %w", path, err)
-	}
-	err = tmp.Chmod(0o644) // CreateTemp makes it 0600: a report is to be read
-	if err == nil {
-		err = writeRows(tmp, rows)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
 		return fmt.Errorf("sort %s: %w", path, err)
 	}
 	return nil
-}
-
-// writeRows writes rows as CSV to f and makes them durable before the rename that
-// publishes them.
-func writeRows(f *os.File, rows [][]string) error {
-	w := csv.NewWriter(f)
-	if err := w.WriteAll(rows); err != nil {
-		return err
-	}
-	return f.Sync()
 }
 
 // compareFailureRows orders failures.csv rows (failuresHeader's columns) by kind, source

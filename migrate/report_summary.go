@@ -3,10 +3,10 @@ package migrate
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/chatmigrate/chatmigrate/migrate/internal/atomicfile"
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
@@ -172,29 +172,10 @@ func (r *Reports) WriteSummary(s *Summary) error {
 	return writeAtomic(filepath.Join(r.dir, r.set.summary), b)
 }
 
-// writeAtomic writes data to path through a synced temporary file and a rename.
+// writeAtomic replaces the report at path with data (atomicfile.WriteData), naming the file
+// in its error.
 func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	defer os.Remove(tmp.Name())              // a no-op after the rename
-	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes it 0600: a report is to be read
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.WriteData(path, data); err != nil {
 		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
 	}
 	return nil

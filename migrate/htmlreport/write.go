@@ -5,8 +5,9 @@ import (
 	_ "embed"
 	"fmt"
 	"html/template"
-	"os"
 	"path/filepath"
+
+	"github.com/chatmigrate/chatmigrate/migrate/internal/atomicfile"
 )
 
 //go:embed report.html.tmpl
@@ -33,33 +34,8 @@ func Write(dir string, d Data) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(dir, FileName), b)
-}
-
-// writeAtomic writes data to path through a synced temporary file in the same directory and a
-// rename.
-func writeAtomic(path string, data []byte) error {
-	name := filepath.Base(path)
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+name+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
-	werr := tmp.Chmod(0o644)    // CreateTemp makes it 0600: a report is to be read
-	if werr == nil {
-		_, werr = tmp.Write(data)
-	}
-	if werr == nil {
-		werr = tmp.Sync()
-	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		return fmt.Errorf("write %s: %w", name, werr)
+	if err := atomicfile.WriteData(filepath.Join(dir, FileName), b); err != nil {
+		return fmt.Errorf("write %s: %w", FileName, err)
 	}
 	return nil
 }
