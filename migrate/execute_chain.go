@@ -92,7 +92,8 @@ func (e *executor) finish(u *Unit, out outcome) error {
 	if out.present {
 		c.skipped.Add(int64(len(u.Items)))
 	} else {
-		c.succeeded.Add(int64(len(u.Items) - len(out.fails)))
+		c.skipped.Add(int64(out.skipped))
+		c.succeeded.Add(int64(len(u.Items) - len(out.fails) - out.skipped))
 	}
 	c.failed.Add(int64(len(out.fails)))
 	if e.opt.Progress != nil {

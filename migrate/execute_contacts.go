@@ -32,7 +32,8 @@ const msgNotSettled = "not settled: the answers of this user's writes were lost 
 // it starts with a read.
 func (e *executor) runContacts(ctx context.Context, u *Unit) (outcome, error) {
 	r := &contactRun{e: e, u: u, chunk: e.p.contactChunk(),
-		failed: make(map[int]failRecord), applied: make(map[int]bool), dead: make(map[int]bool)}
+		failed: make(map[int]failRecord), applied: make(map[int]bool), dead: make(map[int]bool),
+		needed: make(map[int]bool)}
 	// Lost answers are settled by reading, at most maxSettles times plus once per write of
 	// the first diff: enough for a service that loses many answers, and an end for one that
 	// loses every answer.
@@ -43,6 +44,9 @@ func (e *executor) runContacts(ctx context.Context, u *Unit) (outcome, error) {
 			return r.failRest(ctx, err)
 		}
 		writes, fails := diffContacts(u.Contacts, tgt, r, r.chunk)
+		for i := range writes {
+			neededRows(u.Contacts, &writes[i], r.needed)
+		}
 		if maxDoubts < 0 {
 			maxDoubts = maxSettles + len(writes)
 		}
@@ -107,6 +111,7 @@ type contactRun struct {
 	chunk   int
 	failed  map[int]failRecord // Unit.Items index → its failure; the first one stands
 	applied map[int]bool       // items a write carried that the service answered OK
+	needed  map[int]bool       // items a diff of this run wrote or meant to (neededRows)
 	dead    map[int]bool       // lineages whose create or rename was refused
 }
 
@@ -222,12 +227,102 @@ func (r *contactRun) failRest(ctx context.Context, err error) (outcome, error) {
 	return r.outcome(), nil
 }
 
-// outcome is the unit's failures in Items order.
+// outcome is the unit's failures in Items order, and the count of its skipped rows.
 func (r *contactRun) outcome() outcome {
-	var out outcome
+	out := outcome{skipped: contactSkipped(r.u.Contacts, r.u.Items, r.needed, r.itemFailed)}
 	for _, f := range r.failed {
 		out.fails = append(out.fails, f)
 	}
 	slices.SortFunc(out.fails, func(a, b failRecord) int { return cmp.Compare(a.Index, b.Index) })
 	return out
+}
+
+// Which conversation-group rows are skipped: those whose state the target held when the unit
+// first read it, so that no write of the run is for them. A row a diff of the run carries
+// in a write needs one (neededRows) and succeeds unless it fails, even when a lost answer
+// is settled by the next read finding it applied. The others:
+//
+//   - an add whose conversation the group held already, a remove whose conversation it did
+//     not hold, a row declaring a group the user has: skipped. A remove from a group the
+//     run creates succeeds with the create, which makes the group without it; a lineage
+//     that needs no create (its adds are all undone) and no other write is skipped whole;
+//   - a rename row: a rename goes straight to the final name and carries every rename row
+//     of its group, but a row whose new name the group had on the target already, or had
+//     passed, is skipped; a group created under its final name succeeds with all of them;
+//   - a row that a later row of the same conversation overrides (an add a later remove
+//     undoes, a remove a later add undoes): it counts as the rows that decide the
+//     conversation, skipped only when all of those are.
+
+// neededRows marks in need the Unit.Items indexes of cc whose state write w makes.
+func neededRows(cc *ContactChanges, w *contactWrite, need map[int]bool) {
+	if w.update != nil && w.update.UpdateGroup.UpdateGroupType == chatapi.UpdateGroupRename {
+		l := &cc.Lineages[w.lineage]
+		// The latest of the lineage's names that the rename starts from, as diffContacts
+		// picks it; Renames[k] is the row that gives the group Names[k+1].
+		from := len(l.Names) - 1
+		for from > 0 && l.Names[from] != w.update.UpdateGroup.OldGroupName {
+			from--
+		}
+		for k, it := range l.Renames {
+			if k+1 > from {
+				need[it] = true
+			}
+		}
+		return
+	}
+	for _, it := range w.rows {
+		need[it] = true
+	}
+	for _, items := range w.items {
+		for _, it := range items {
+			need[it] = true
+		}
+	}
+	if w.create != nil { // the group is created without the conversations its lineage removes
+		for _, op := range cc.Lineages[w.lineage].Ops {
+			if op.Remove {
+				for _, it := range op.Items {
+					need[it] = true
+				}
+			}
+		}
+	}
+}
+
+// contactSkipped counts the rows of cc (whose Unit.Items are items) that are skipped: not
+// failed, not needed, and, for a row a later one overrides, with its conversation's deciding
+// rows all skipped as well.
+func contactSkipped(cc *ContactChanges, items []Item, need map[int]bool, failed func(int) bool) int {
+	skip := func(i int) bool { return !need[i] && !failed(i) }
+	n := 0
+	for li := range cc.Lineages {
+		l := &cc.Lineages[li]
+		own := make(map[int]bool, len(l.Items)) // rows that decide for themselves
+		for _, it := range slices.Concat(l.Declares, l.Renames) {
+			own[it] = true
+		}
+		decided := make(map[contactKey]bool, len(l.Ops)) // conversation → all its deciding rows skip
+		for _, op := range l.Ops {
+			all := true
+			for _, it := range op.Items {
+				own[it] = true
+				all = all && skip(it)
+			}
+			decided[keyOf(op.Contact)] = all
+		}
+		for _, it := range l.Items {
+			if !skip(it) {
+				continue
+			}
+			if own[it] || decided[keyOf(contactOf(items[it]))] {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// contactOf returns the conversation an add or remove row names.
+func contactOf(it Item) chatapi.ContactItem {
+	return chatapi.ContactItem{Type: it.Type, To_Account: it.To_Account, ToGroupId: it.ToGroupId}
 }

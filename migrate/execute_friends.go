@@ -26,6 +26,9 @@ func (e *executor) runFriends(ctx context.Context, u *Unit) (outcome, error) {
 		if err := r.read(ctx); err != nil {
 			return r.stop(ctx, err)
 		}
+		if settles == 0 {
+			r.before = r.tgt.clone()
+		}
 		if settles > maxSettles {
 			// The answers kept getting lost: what is still missing fails with the last loss.
 			r.failMissing(lost.err)
@@ -52,6 +55,9 @@ type friendRun struct {
 	// others names its groups the unit does not (bit 32+j is others[j]).
 	tgt    friendTarget
 	others []string
+	// before is the target as the unit's first read found it, before any write of this run:
+	// what it held already is skipped, not succeeded (outcome).
+	before friendTarget
 
 	item   map[int64]int // group<<32 | friend+1 → index in u.Items
 	fails  map[int]failRecord
@@ -84,77 +90,11 @@ func newFriendRun(e *executor, u *Unit) *friendRun {
 
 func itemKeyOf(group, friend int) int64 { return int64(group)<<32 | int64(friend+1) }
 
-// read reads the user's friend groups with their friends into r.tgt: with one sns/group_get,
-// or, when its answer would pass the vendor's 1 MB cap (10018), with the groups' names alone
-// and the friends page by page (readPaged).
+// read reads the user's friend groups with their friends into r.tgt (readFriendGroups).
 func (r *friendRun) read(ctx context.Context) error {
-	req := &chatapi.GroupGetRequest{From_Account: r.fg.From_Account, NeedFriend: chatapi.NeedFriendYes}
-	var resp *chatapi.GroupGetResponse
-	err := r.e.c.Do(ctx, chatapi.PathGroupGet, pacer.Capture(&resp, r.e.opt.API.GroupGet, req))
-	if chatapi.IsTooBig(err) {
-		return r.readPaged(ctx)
-	}
+	groups, err := readFriendGroups(ctx, r.e.c, r.e.opt.API, r.fg.From_Account)
 	if err != nil {
 		return err
-	}
-	t, others, err := targetOf(r.fg, resp.ResultItem)
-	if err != nil {
-		return err
-	}
-	r.tgt, r.others = t, others
-	return nil
-}
-
-// readPaged reads the user's groups without their friends (sns/group_get), then every friend
-// with its Tag_SNS_IM_Group (sns/friend_get, page by page): the same state in small answers.
-// NeedFriend cannot be asked for a few groups at a time: the vendor documents it only
-// without a GroupName filter.
-func (r *friendRun) readPaged(ctx context.Context) error {
-	var resp *chatapi.GroupGetResponse
-	req := &chatapi.GroupGetRequest{From_Account: r.fg.From_Account}
-	if err := r.e.c.Do(ctx, chatapi.PathGroupGet, pacer.Capture(&resp, r.e.opt.API.GroupGet, req)); err != nil {
-		return err
-	}
-	groups := resp.ResultItem
-	index := make(map[string]int, len(groups))
-	for i := range groups {
-		groups[i].To_Account = nil
-		index[groups[i].GroupName] = i
-	}
-	for start, pages := 0, 0; ; pages++ {
-		if pages == maxFriendPages {
-			return fmt.Errorf("%s: %q: no last page after %d pages", chatapi.PathFriendGet, r.fg.From_Account, pages)
-		}
-		var page *chatapi.FriendGetResponse
-		q := &chatapi.FriendGetRequest{From_Account: r.fg.From_Account, StartIndex: start}
-		if err := r.e.c.Do(ctx, chatapi.PathFriendGet, pacer.Capture(&page, r.e.opt.API.FriendGet, q)); err != nil {
-			return err
-		}
-		for _, f := range page.UserDataItem {
-			for _, v := range f.ValueItem {
-				names, ok := v.Strings()
-				if v.Tag != chatapi.TagFriendGroups || !ok {
-					continue
-				}
-				for _, g := range names {
-					i, known := index[g]
-					if !known { // listed for a friend, not by group_get: a group all the same
-						i = len(groups)
-						index[g] = i
-						groups = append(groups, chatapi.FriendGroupInfo{GroupName: g})
-					}
-					groups[i].To_Account = append(groups[i].To_Account, f.To_Account)
-				}
-			}
-		}
-		if page.CompleteFlag != 0 {
-			break
-		}
-		if page.NextStartIndex <= start {
-			// Reading on would loop, and writing on a partial read could drop memberships.
-			return fmt.Errorf("%s: %q: page at %d is not the last and points back to %d", chatapi.PathFriendGet, r.fg.From_Account, start, page.NextStartIndex)
-		}
-		start = page.NextStartIndex
 	}
 	t, others, err := targetOf(r.fg, groups)
 	if err != nil {
@@ -163,10 +103,6 @@ func (r *friendRun) readPaged(ctx context.Context) error {
 	r.tgt, r.others = t, others
 	return nil
 }
-
-// maxFriendPages bounds the pages of sns/friend_get for one user: a user has at most 3000
-// friends, so even pages of one friend end before it.
-const maxFriendPages = chatapi.MaxFriendsPerUser + 1
 
 // targetOf puts what sns/group_get answered in fg's terms: the unit's groups keep their bits,
 // the target's others take bit 32 and up, in the answer's order.
@@ -195,6 +131,11 @@ func targetOf(fg *FriendGroups, groups []chatapi.FriendGroupInfo) (friendTarget,
 		}
 	}
 	return t, others, nil
+}
+
+// clone returns a copy of t that the writes applied to t afterwards leave as it is.
+func (t *friendTarget) clone() friendTarget {
+	return friendTarget{exists: t.exists, have: slices.Clone(t.have)}
 }
 
 // settle diffs and sends until nothing is missing but failed items, or a write's answer is
@@ -477,11 +418,29 @@ func (r *friendRun) failMissing(err error) {
 	}
 }
 
-// outcome returns the failures, in the order of the unit's items.
+// outcome returns the failures, in the order of the unit's items, and counts the skipped
+// ones. An item is skipped when the unit's first read found its state on the target: the
+// friend in that group, or, for an empty group the input declares, the group. That holds
+// item by item: a friend already in one of its groups is skipped for that group even when
+// a friend_update puts it into another (the item of the other group succeeds). Whatever
+// this run wrote, or found written after an answer was lost, succeeded.
 func (r *friendRun) outcome() outcome {
 	var out outcome
 	for _, f := range r.fails {
 		out.fails = append(out.fails, f)
+	}
+	for key, i := range r.item {
+		if _, failed := r.fails[i]; failed {
+			continue
+		}
+		g, f := uint(key>>32), int(key&(1<<32-1))-1
+		held := r.before.exists // an empty group's declaration: the group
+		if f >= 0 {
+			held = r.before.in(f)
+		}
+		if held&(1<<g) != 0 {
+			out.skipped++
+		}
 	}
 	slices.SortFunc(out.fails, func(a, b failRecord) int { return a.Index - b.Index })
 	return out

@@ -16,7 +16,10 @@ const maxSettles = 8
 type outcome struct {
 	topicID string       // an imported topic's ID, or the ID of one found on the target (present)
 	present bool         // the topic was on the target already: skipped, not sent
-	fails   []failRecord // the failed items; the others succeeded
+	fails   []failRecord // the failed items; the others succeeded or were skipped
+	// skipped counts the items, not failed, whose state the unit's first read found on the
+	// target already: nothing of this run wrote them (a friend or a conversation in its group).
+	skipped int
 }
 
 // failAll fails every item of u with code and msg.

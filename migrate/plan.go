@@ -117,13 +117,6 @@ func BuildPlan(ctx context.Context, in sources.Inputs, opt PlanOptions) (*Plan, 
 	}
 	h := sha256.New()
 	var headerErrs []error
-	collect := func(err error) error {
-		if isHeaderError(err) {
-			headerErrs = append(headerErrs, err)
-			return nil
-		}
-		return err
-	}
 
 	// Topics stream: this pass validates, counts and decides the duplicates; Units and
 	// EachTopic read the files again.
@@ -154,18 +147,11 @@ func BuildPlan(ctx context.Context, in sources.Inputs, opt PlanOptions) (*Plan, 
 		st.Requests = st.Valid + communities.count()
 	}
 
-	sc := newSpillConfig(opt)
-	if p.friends, err = collectFriends(ctx, in.FriendGroups, h, p.Stats[sources.FriendGroups], report, collect, sc); err != nil {
+	herrs, err = p.collectGroups(ctx, in, h, report, newSpillConfig(opt))
+	if err != nil {
 		return nil, err
 	}
-	if p.contacts, err = collectContacts(ctx, in.ContactGroups, h, p.Stats[sources.ContactGroups], report, collect, sc); err != nil {
-		p.Close()
-		return nil, err
-	}
-	if err := p.countGroups(ctx); err != nil {
-		p.Close()
-		return nil, err
-	}
+	headerErrs = append(headerErrs, herrs...)
 	fmt.Fprintf(h, "contact_chunk=%d\n", chunk)
 	// Plans that cut friend groups otherwise (a unit per request, before a unit per user)
 	// have fingerprints of their own.
@@ -234,15 +220,6 @@ func (p *Plan) Units(ctx context.Context, k sources.Kind, fn func(*Unit) error) 
 		return p.contactUnits(ctx, fn)
 	}
 	return fmt.Errorf("units: unknown kind %q", k)
-}
-
-// countGroups plans the friend and conversation groups once to count their units and
-// requests. Friend groups are only diffed against an empty target, not built into units.
-func (p *Plan) countGroups(ctx context.Context) error {
-	if err := p.countFriends(ctx, p.Stats[sources.FriendGroups]); err != nil {
-		return err
-	}
-	return p.countContacts(ctx, p.Stats[sources.ContactGroups])
 }
 
 // hashFileHeader starts one file's part of the fingerprint; its bytes follow.

@@ -127,7 +127,10 @@ func contactUnit(d *contactData, ops []cop) *Unit {
 func (p *Plan) countContacts(ctx context.Context, st *KindStats) error {
 	st.Units, st.Requests, st.Items = 0, 0, 0
 	chunk := p.contactChunk()
-	return p.contactUnits(ctx, func(u *Unit) error {
+	// Not through contactUnits: a count needs no Ord or content key, and Ord depends on the
+	// friend groups' count, which may be under way beside this one (collectGroups).
+	return p.contacts.users(ctx, func(d *contactData, ops []cop) error {
+		u := contactUnit(d, ops)
 		st.Units++
 		st.Items += len(u.Items)
 		st.Requests++ // the first page of get_contact_group

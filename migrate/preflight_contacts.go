@@ -150,7 +150,6 @@ func (pr *predictor) contactUser(ctx context.Context, u *Unit, roles *contactRol
 		return pr.readFailed(ctx, u, err)
 	}
 	writes, fails := diffContacts(cc, tgt, noFailures{}, pr.p.contactChunk())
-	written := make([]bool, len(u.Items))
 	failed := make([]bool, len(u.Items))
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
@@ -161,15 +160,11 @@ func (pr *predictor) contactUser(ctx context.Context, u *Unit, roles *contactRol
 		}
 	}
 	var wait []waitingRows
+	need := make(map[int]bool)
 	for i := range writes {
 		w := &writes[i]
-		for _, it := range w.rows {
-			written[it] = true
-		}
+		neededRows(cc, w, need) // present is what the run counts as skipped
 		for k, items := range w.items {
-			for _, it := range items {
-				written[it] = true
-			}
 			if k.typ == chatapi.ContactGroup && adds(w) {
 				rows := make([]Item, len(items))
 				for j, it := range items {
@@ -179,13 +174,7 @@ func (pr *predictor) contactUser(ctx context.Context, u *Unit, roles *contactRol
 			}
 		}
 	}
-	present := 0
-	for i := range u.Items {
-		if !written[i] && !failed[i] {
-			present++
-		}
-	}
-	pr.present(u.Kind, present)
+	pr.present(u.Kind, contactSkipped(cc, u.Items, need, func(i int) bool { return failed[i] }))
 	roles.mu.Lock()
 	roles.waiting = append(roles.waiting, wait...)
 	roles.mu.Unlock()

@@ -11,7 +11,8 @@ import (
 )
 
 // KindSummary is one kind's line in summary.json (docs/contract.md, "Output"). Skipped counts
-// items done by an earlier run; the verify counts are present only for verify.
+// items that needed no write: done by an earlier run, or found on the target by this one; the
+// verify counts are present only for verify.
 type KindSummary struct {
 	// Items is the planned items of a run (what succeeded, failed and skipped add up to at
 	// the end), so that a page or a script can tell how much of a running run is left.

@@ -110,17 +110,22 @@ const (
 
 // appendSortKey appends the sort key of a record of user at file and line.
 func appendSortKey(b []byte, user string, file int, line int) []byte {
-	for i := 0; i < len(user); i++ {
-		c := user[i]
-		if c == keyEscape {
-			b = append(b, keyEscape, keyLit0)
-			continue
-		}
-		b = append(b, c)
-	}
-	b = append(b, keyEscape, keyEnd)
+	b = appendEscaped(b, user)
 	b = binary.BigEndian.AppendUint32(b, uint32(file))
 	return binary.BigEndian.AppendUint64(b, uint64(line))
+}
+
+// appendEscaped appends s with 0x00 escaped and the end marked, so that the results compare
+// bytewise as the strings do and none is a prefix of another.
+func appendEscaped(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == keyEscape {
+			b = append(b, keyEscape, keyLit0)
+		} else {
+			b = append(b, c)
+		}
+	}
+	return append(b, keyEscape, keyEnd)
 }
 
 // errBadSpill is a spilled record that does not decode: the temporary file was damaged.
@@ -243,7 +248,10 @@ func sortSpill(ctx context.Context, dir string, chunk int, send func(put func(st
 
 // spillConfig is what BuildPlan passes to the collectors of the grouped kinds.
 type spillConfig struct {
-	budget   int64
+	budget int64
+	// share is the part of budget one kind's spill sizes its chunks and batches to: all of
+	// it, or half when the two grouped kinds are planned side by side (plan_groups.go).
+	share    int64
 	dir      string
 	tuning   spillTuning
 	progress func(PlanProgress)
@@ -254,6 +262,7 @@ func newSpillConfig(opt PlanOptions) spillConfig {
 	if c.budget <= 0 {
 		c.budget = DefaultMemory
 	}
+	c.share = c.budget
 	if c.dir == "" {
 		c.dir = os.TempDir()
 	}

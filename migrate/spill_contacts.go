@@ -131,7 +131,7 @@ func collectContacts(ctx context.Context, files []string, h hash.Hash, st *KindS
 	}
 	j := &spillJob[sources.ContactGroup]{kind: sources.ContactGroups, files: files, open: sources.NewContactGroups,
 		codec: contactCodec, c: newContactBatchCollector(files), st: st, report: report, header: header,
-		sizing: cfg.tuning.sizing(cfg.budget), dir: cfg.dir, onCount: cfg.onCount(sources.ContactGroups)}
+		sizing: cfg.tuning.sizing(cfg.share), dir: cfg.dir, onCount: cfg.onCount(sources.ContactGroups)}
 	bf, err := j.run(ctx, h)
 	if err != nil {
 		return nil, err

@@ -107,7 +107,7 @@ func collectFriends(ctx context.Context, files []string, h hash.Hash, st *KindSt
 	}
 	j := &spillJob[sources.FriendGroup]{kind: sources.FriendGroups, files: files, open: sources.NewFriendGroups,
 		codec: friendCodec, c: newFriendBatchCollector(files), st: st, report: report, header: header,
-		sizing: cfg.tuning.sizing(cfg.budget), dir: cfg.dir, onCount: cfg.onCount(sources.FriendGroups)}
+		sizing: cfg.tuning.sizing(cfg.share), dir: cfg.dir, onCount: cfg.onCount(sources.FriendGroups)}
 	bf, err := j.run(ctx, h)
 	if err != nil {
 		return nil, err

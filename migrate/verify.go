@@ -74,19 +74,21 @@ func (r *VerifyResult) Equal() bool {
 	return true
 }
 
-// readEndpoint is each kind's read-back endpoint.
-var readEndpoint = map[sources.Kind]string{
-	sources.Topics:        chatapi.PathGetTopic,
-	sources.FriendGroups:  chatapi.PathGroupGet,
-	sources.ContactGroups: chatapi.PathGetContactGroup,
+// readEndpoints are each kind's read-back endpoints (sns/friend_get pages a user too big
+// for one sns/group_get answer).
+var readEndpoints = map[sources.Kind][]string{
+	sources.Topics:        {chatapi.PathGetTopic},
+	sources.FriendGroups:  {chatapi.PathGroupGet, chatapi.PathFriendGet},
+	sources.ContactGroups: {chatapi.PathGetContactGroup},
 }
 
 // Verify reads the target back through the API and compares it with plan p's intended end
 // state (valid records only, renames and removals applied): topics per Community group with
-// get_topic, friend groups per user with sns/group_get, conversation groups per user with
-// get_contact_group. Topics are compared in the groups the input names, friend and
-// conversation groups for the users it names: there, whatever the input does not define is
-// extra (a user's other groups included), and elsewhere nothing is looked at.
+// get_topic, friend groups per user with sns/group_get (sns/friend_get page by page when that
+// answer would be too big), conversation groups per user with get_contact_group. Topics are
+// compared in the groups the input names, friend and conversation groups for the users it
+// names: there, whatever the input does not define is extra (a user's other groups
+// included), and elsewhere nothing is looked at.
 //
 // Requests go through a pacer as Execute's do: rate limits, retries and the fatal stop. The
 // three kinds are read at the same time. The error is a *pacer.FatalError when the API
@@ -193,7 +195,7 @@ func (v *verifier) record(ctx context.Context, k sources.Kind, key string, res c
 			return fe
 		case ctx.Err() != nil:
 			return ctx.Err()
-		case errors.As(err, &ce), errors.As(err, &ee), errors.Is(err, errBadPaging):
+		case errors.As(err, &ce), errors.As(err, &ee), errors.Is(err, errBadPaging), errors.Is(err, errFriendPaging):
 		default:
 			return err
 		}
@@ -232,7 +234,11 @@ func (v *verifier) result() *VerifyResult {
 	for _, k := range sources.Kinds {
 		st := v.p.Stats[k]
 		c := v.counts[k]
-		cs := v.c.Stats(readEndpoint[k])
+		var cs pacer.Stats
+		for _, ep := range readEndpoints[k] {
+			es := v.c.Stats(ep)
+			cs.Requests, cs.Retries, cs.Throttled = cs.Requests+es.Requests, cs.Retries+es.Retries, cs.Throttled+es.Throttled
+		}
 		s.Kinds[k] = &KindSummary{Records: st.Records, Invalid: st.Invalid,
 			Requests: int(cs.Requests), Retries: int(cs.Retries), Throttled: int(cs.Throttled),
 			Checked: int(c.checked.Load()), Equal: int(c.equal.Load()), Missing: int(c.missing.Load()),

@@ -7,7 +7,6 @@ import (
 	"errors"
 
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
-	"github.com/chatmigrate/chatmigrate/migrate/pacer"
 )
 
 // absent reports whether err is a permanent answer that means "nothing is there": the group,
@@ -45,18 +44,18 @@ func (v *verifier) readTopics(ctx context.Context, groupID string) ([]chatapi.To
 	return out, nil
 }
 
-// readFriendGroups returns a user's friend groups with their friends (sns/group_get).
+// readFriendGroups returns a user's friend groups with their friends, read as run reads them
+// (readFriendGroups: sns/friend_get page by page when one answer would be too big); a user
+// the target does not know has none.
 func (v *verifier) readFriendGroups(ctx context.Context, user string) ([]chatapi.FriendGroupInfo, error) {
-	var resp *chatapi.GroupGetResponse
-	req := &chatapi.GroupGetRequest{From_Account: user, NeedFriend: chatapi.NeedFriendYes}
-	err := v.c.Do(ctx, chatapi.PathGroupGet, pacer.Capture(&resp, v.opt.API.GroupGet, req))
+	groups, err := readFriendGroups(ctx, v.c, v.opt.API, user)
 	if absent(err) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return resp.ResultItem, nil
+	return groups, nil
 }
 
 // readContactGroups returns a user's conversation groups by name (readContactPages); a user

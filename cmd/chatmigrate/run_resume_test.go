@@ -124,9 +124,11 @@ func TestRerunAfterEdit(t *testing.T) {
 	if !mapsEqual(delta, want) || writes < 2 || writes > 3 {
 		t.Errorf("rerun sent %v and %d friend-group writes, want %v and 2 or 3 (u2's member, u4's group)", delta, writes, want)
 	}
+	// Friend groups: u5's row is skipped by the checkpoint; u1 and u2 changed, so their units
+	// run again and find the rows the first run wrote on the target: skipped too.
 	for k, w := range map[sources.Kind]migrate.KindSummary{
 		sources.Topics:        {Records: 6, Succeeded: 3, Skipped: 3},
-		sources.FriendGroups:  {Records: 5, Succeeded: 4, Skipped: 1},
+		sources.FriendGroups:  {Records: 5, Succeeded: 2, Skipped: 3},
 		sources.ContactGroups: {Records: 3, Succeeded: 1, Skipped: 2},
 	} {
 		ks := sum.Kinds[k]

@@ -122,7 +122,7 @@ func newKindView(k Kind) kindView {
 	for _, s := range []struct {
 		n           int
 		class, what string
-	}{{k.Done, "done", "done"}, {k.Failed, "failed", "failed"}, {k.Skipped, "skipped", "skipped (done before)"}} {
+	}{{k.Done, "done", "done"}, {k.Failed, "failed", "failed"}, {k.Skipped, "skipped", "skipped (done before or already there)"}} {
 		if s.n <= 0 {
 			continue
 		}
