@@ -96,16 +96,18 @@ type Journal struct {
 	// syncMu serializes fsyncs; it is taken before mu, never while holding mu.
 	syncMu sync.Mutex
 
-	mu      sync.Mutex
-	f       *os.File
-	size    int64    // offset of the end of the last complete entry
-	opened  keyTable // the states the file held when opened; read-only after Open
-	written uint64   // entries written
-	synced  uint64   // entries known fsynced
-	buf     []byte
-	compact bytes.Buffer
-	err     error // sticky: a failed fsync or an unrepairable write
-	closed  bool
+	mu     sync.Mutex
+	f      *os.File
+	size   int64    // offset of the end of the last complete entry
+	opened keyTable // the states the file held when opened; read-only after Open
+	// failedAt lists, in file order, the Failed entries the file held when opened.
+	failedAt []failedEntry
+	written  uint64 // entries written
+	synced   uint64 // entries known fsynced
+	buf      []byte
+	compact  bytes.Buffer
+	err      error // sticky: a failed fsync or an unrepairable write
+	closed   bool
 
 	dirty chan struct{} // first unsynced entry
 	full  chan struct{} // SyncEvery unsynced entries

@@ -216,9 +216,11 @@ func resume(f *os.File, path string, hdr Header, opt Options) (*Journal, error) 
 
 	j := newJournal(path, got, opt)
 	j.resumed = true
-	end, err := replay(f, start, func(_ int64, key uint64, st State, _, _ []byte) error {
+	end, err := replayKeys(f, start, keyBlockSize, func(off int64, key uint64, st State) {
 		j.opened.set(key, st)
-		return nil
+		if st == Failed {
+			j.failedAt = append(j.failedAt, failedEntry{off, key})
+		}
 	})
 	if err != nil {
 		return nil, withPath(err, path)

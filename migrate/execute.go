@@ -74,7 +74,7 @@ func Execute(ctx context.Context, p *Plan, opt ExecOptions) (*Summary, error) {
 	for _, k := range sources.Kinds {
 		e.counts[k] = &kindCounts{}
 	}
-	rs, err := replayJournal(ctx, opt.Journal, p, opt.Reports, opt.RetryFailed)
+	rs, rows, err := replayJournal(ctx, opt.Journal, p, opt.Reports, opt.RetryFailed)
 	if err != nil {
 		return e.summary(), err
 	}
@@ -87,6 +87,9 @@ func Execute(ctx context.Context, p *Plan, opt ExecOptions) (*Summary, error) {
 
 	stopSummary := e.writeSummaryEvery(opt.SummaryEvery)
 	err = e.run(ctx)
+	if rerr := rows.wait(); err == nil && rerr != nil {
+		err = fmt.Errorf("rebuild the reports of earlier runs: %w", rerr)
+	}
 	stopSummary()
 	if opt.Journal != nil {
 		if serr := opt.Journal.Sync(); serr != nil && err == nil {

@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 
@@ -33,63 +34,87 @@ type resumeCounts struct {
 // (Sent last) has no row yet: this run settles it.
 //
 // It is the start-up of a resumed run, so it is built for speed: the planned topics' states
-// come from BuildPlan's own pass over them (PlanOptions.Journal), the file is read once in the
-// common case, the rows are written by a goroutine of their own while it is read, and rep is
-// in bulk mode meanwhile (rows buffered rather than written one by one).
-func replayJournal(ctx context.Context, j *checkpoint.Journal, p *Plan, rep *Reports, retryFailed bool) (*resumeState, error) {
+// come from BuildPlan's own pass over them (PlanOptions.Journal), the failed units' entries
+// are read where the journal saw them (checkpoint.Journal.Failures), and the imported topics'
+// rows, which need a pass over the whole file, are written by a goroutine while the run
+// sends: the returned replayRows says when they are all written. The order of topic_ids.csv
+// rows is the order units finish in anyway. rep is in bulk mode meanwhile (rows buffered
+// rather than written one by one); a crash loses nothing, since the next run writes the rows
+// again from the journal.
+func replayJournal(ctx context.Context, j *checkpoint.Journal, p *Plan, rep *Reports, retryFailed bool) (*resumeState, *replayRows, error) {
 	rs := &resumeState{kinds: make(map[sources.Kind]*resumeCounts)}
 	for _, k := range sources.Kinds {
 		rs.kinds[k] = &resumeCounts{}
 	}
+	rows := &replayRows{done: make(chan struct{})}
 	if j == nil || !j.Resumed() {
-		return rs, nil
+		close(rows.done)
+		return rs, rows, nil
 	}
 	failed, err := rs.planned(ctx, j, p, retryFailed)
 	if err != nil {
-		return nil, err
-	}
-	last, err := lastFailures(j, failed)
-	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	rep.beginBulk()
 	w := newRowWriter(rep)
-	var n int32 // entries read so far
-	err = checkpoint.Scan(j.Path(), func(e checkpoint.Entry) error {
-		i := n
-		n++
-		k := contentKind(e.Key)
-		switch {
-		case e.State == checkpoint.Done && k == sources.Topics:
-			// Every imported topic keeps its row; a unit is done once, so this is its
-			// last entry.
-		case e.State == checkpoint.Failed && failed.has(e.Key) && (last == nil || last[e.Key] == i):
-		default:
+	err = j.Failures(func(e checkpoint.Entry) error {
+		if !failed.has(e.Key) {
 			return nil
 		}
+		k := contentKind(e.Key)
 		var rec unitRecord
 		if err := decodeRecord(e.Data, &rec); err != nil {
 			return fmt.Errorf("checkpoint entry for unit %016x: %w", e.Key, err)
 		}
-		if e.State == checkpoint.Failed {
-			rs.add(k, &rec)
-		}
-		if rec.Topic == nil && len(rec.Fail) == 0 {
+		rs.add(k, &rec)
+		if len(rec.Fail) == 0 && rec.Topic == nil {
 			return nil
 		}
 		return w.add(k, &rec)
 	})
-	if werr := w.close(); err == nil {
-		err = werr
-	}
-	if ferr := rep.endBulk(); err == nil {
-		err = ferr
-	}
 	if err != nil {
-		return nil, err
+		w.close()
+		rep.endBulk()
+		return nil, nil, err
 	}
-	return rs, nil
+	go func() {
+		defer close(rows.done)
+		n := 0
+		err := checkpoint.Scan(j.Path(), func(e checkpoint.Entry) error {
+			if n++; n%4096 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// Every imported topic keeps its row; a unit is done once, so this is its last
+			// entry.
+			if e.State != checkpoint.Done || contentKind(e.Key) != sources.Topics {
+				return nil
+			}
+			var rec unitRecord
+			if err := decodeRecord(e.Data, &rec); err != nil {
+				return fmt.Errorf("checkpoint entry for unit %016x: %w", e.Key, err)
+			}
+			if rec.Topic == nil {
+				return nil
+			}
+			return w.add(sources.Topics, &rec)
+		})
+		rows.err = errors.Join(err, w.close(), rep.endBulk())
+	}()
+	return rs, rows, nil
+}
+
+// replayRows is the rebuilding of earlier runs' topic rows that replayJournal leaves to a
+// goroutine.
+type replayRows struct {
+	done chan struct{}
+	err  error // set before done is closed
+}
+
+// wait returns once every row is written, with the first error of writing them.
+func (r *replayRows) wait() error {
+	<-r.done
+	return r.err
 }
 
 // add counts a failed unit's entry.
@@ -153,35 +178,6 @@ func (rs *resumeState) planned(ctx context.Context, j *checkpoint.Journal, p *Pl
 		}
 	}
 	return sets, nil
-}
-
-// lastFailures returns, for each unit of failed, the index of its last entry among the
-// journal's, when one may have failed twice (an earlier run retried the failed ones and some
-// failed again); nil when each has one Failed entry, which is then its last. The first pass
-// costs four bytes a failed unit, not a unit.
-func lastFailures(j *checkpoint.Journal, failed keySets) (map[uint64]int32, error) {
-	if failed.count() == 0 {
-		return nil, nil
-	}
-	last := make(map[uint64]int32, failed.count())
-	twice := false
-	var n int32
-	err := checkpoint.Scan(j.Path(), func(e checkpoint.Entry) error {
-		if e.State == checkpoint.Failed && failed.has(e.Key) {
-			_, seen := last[e.Key]
-			twice = twice || seen
-			last[e.Key] = n
-		}
-		n++
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read checkpoint: %w", err)
-	}
-	if !twice {
-		return nil, nil
-	}
-	return last, nil
 }
 
 // recordedTopics is what BuildPlan's pass over the topics learned from the journal a run

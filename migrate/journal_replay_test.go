@@ -44,7 +44,10 @@ func TestReplayPlanLookup(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rs, err := replayJournal(context.Background(), j, p, rep, retry)
+			rs, rows, err := replayJournal(context.Background(), j, p, rep, retry)
+			if err == nil {
+				err = rows.wait()
+			}
 			if err != nil {
 				t.Fatal(err)
 			}

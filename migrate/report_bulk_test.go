@@ -124,7 +124,11 @@ func TestReplayJournalFlushesOnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rep.Close()
-	if _, err := replayJournal(context.Background(), j, p, rep, false); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("unit %016x", testTopicKey(2))) {
+	_, rows, err := replayJournal(context.Background(), j, p, rep, false)
+	if err == nil {
+		err = rows.wait() // the damaged topic is found by the rows' goroutine
+	}
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("unit %016x", testTopicKey(2))) {
 		t.Fatalf("replay error %v, want one about unit 2", err)
 	}
 	want := "GroupId,TopicName,TopicId,source,line\n@TGS#_g,n0,@TGS#_g@TOPIC#_x,t.csv,2\n@TGS#_g,n1,@TGS#_g@TOPIC#_x,t.csv,3\n"
