@@ -49,6 +49,29 @@ func (t *keyTable) set(k uint64, st State) {
 	g.states[i] = st
 }
 
+// setAll sets each of ks in order, as set does one by one. A key's group is a cache miss
+// (the table is far larger than the cache), and one set waits for its miss before the next
+// begins; so the home groups of a few keys are loaded first, in a loop of independent loads
+// that the processor overlaps, and then set.
+func (t *keyTable) setAll(ks []keyState, sink *State) {
+	const ahead = 32
+	for len(ks) > 0 {
+		n := min(len(ks), ahead)
+		for (t.n+n)*4 > len(t.groups)*groupSlots*3 {
+			t.grow()
+		}
+		var touch State
+		for _, k := range ks[:n] {
+			touch |= t.groups[(k.key*0x9e3779b97f4a7c15)>>t.shift].states[0]
+		}
+		*sink |= touch // keeps the loads from being optimized away
+		for _, k := range ks[:n] {
+			t.set(k.key, k.st)
+		}
+		ks = ks[n:]
+	}
+}
+
 // get returns k's latest state, Pending for a key never set.
 func (t *keyTable) get(k uint64) State {
 	if len(t.groups) == 0 {

@@ -216,10 +216,13 @@ func resume(f *os.File, path string, hdr Header, opt Options) (*Journal, error) 
 
 	j := newJournal(path, got, opt)
 	j.resumed = true
-	end, err := replayKeys(f, start, keyBlockSize, func(off int64, key uint64, st State) {
-		j.opened.set(key, st)
-		if st == Failed {
-			j.failedAt = append(j.failedAt, failedEntry{off, key})
+	var sink State
+	end, err := replayKeys(f, start, keyBlockSize, func(ks []keyState) {
+		j.opened.setAll(ks, &sink)
+		for _, k := range ks {
+			if k.st == Failed {
+				j.failedAt = append(j.failedAt, failedEntry{k.off, k.key})
+			}
 		}
 	})
 	if err != nil {

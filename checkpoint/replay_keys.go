@@ -11,10 +11,10 @@ import (
 // replayKeys is replay for Open, which needs every intact entry's key and state and nothing
 // else: it ends where replay ends and fails where replay fails (the same torn tail, the same
 // *CorruptError), but parses the lines on a few goroutines, a block of whole lines each, while
-// set is called on the caller's goroutine in file order. On a journal of ten million requests
+// apply is called on the caller's goroutine with each block's intact entries, in file order. On a journal of ten million requests
 // the parsing (a CRC and the data's check per line) is most of the time of opening it, and the
 // table set fills cannot be shared out, since a key's last entry must win.
-func replayKeys(r io.Reader, start int64, block int, set func(off int64, key uint64, st State)) (int64, error) {
+func replayKeys(r io.Reader, start int64, block int, apply func([]keyState)) (int64, error) {
 	workers := min(max(runtime.GOMAXPROCS(0), 1), 4)
 	work := make(chan *keyBlock)
 	order := make(chan *keyBlock, workers+1)
@@ -27,7 +27,7 @@ func replayKeys(r io.Reader, start int64, block int, set func(off int64, key uin
 			}
 		}()
 	}
-	end, err := applyBlocks(start, order, set)
+	end, err := applyBlocks(start, order, apply)
 	close(stop)
 	for range order { // let the reader see stop and end
 	}
@@ -53,6 +53,7 @@ type blockResult struct {
 	end         int64 // offset just past the block
 }
 
+// keyState is an intact entry's offset, key and state.
 type keyState struct {
 	off int64
 	key uint64
@@ -151,7 +152,7 @@ func parseBlock(b *keyBlock) blockResult {
 }
 
 // applyBlocks sets the blocks' entries in file order and returns replay's end and error.
-func applyBlocks(start int64, order <-chan *keyBlock, set func(int64, uint64, State)) (int64, error) {
+func applyBlocks(start int64, order <-chan *keyBlock, apply func([]keyState)) (int64, error) {
 	end := start
 	var bad *CorruptError // the first bad line, while looking for an intact one after it
 	for b := range order {
@@ -165,8 +166,8 @@ func applyBlocks(start int64, order <-chan *keyBlock, set func(int64, uint64, St
 			}
 			continue
 		}
-		for _, k := range res.keys {
-			set(k.off, k.key, k.st)
+		if len(res.keys) > 0 {
+			apply(res.keys)
 		}
 		if res.bad < 0 {
 			end = res.end

@@ -32,8 +32,8 @@ func serialReplay(data []byte, start int64) replayed {
 
 func parallelReplay(data []byte, start int64, block int) replayed {
 	var r replayed
-	end, err := replayKeys(bytes.NewReader(data), start, block, func(off int64, key uint64, st State) {
-		r.entries = append(r.entries, keyState{off, key, st})
+	end, err := replayKeys(bytes.NewReader(data), start, block, func(ks []keyState) {
+		r.entries = append(r.entries, ks...)
 	})
 	r.end = end
 	if err != nil {
@@ -116,7 +116,7 @@ func (r *failingReader) Read(p []byte) (int, error) {
 func TestReplayKeysReadError(t *testing.T) {
 	boom := errors.New("disk on fire")
 	body := journalBody(rand.New(rand.NewPCG(5, 6)), 50, 10)
-	_, err := replayKeys(&failingReader{data: body, err: boom}, 0, 128, func(int64, uint64, State) {})
+	_, err := replayKeys(&failingReader{data: body, err: boom}, 0, 128, func([]keyState) {})
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want the read error", err)
 	}

@@ -28,6 +28,10 @@ var benchRows = flag.String("bench-rows", "1M", "comma-separated input sizes of 
 // in memory (the planner before spilling), for comparison in the same run.
 var benchInMemory = flag.Bool("bench-inmemory", false, "BenchmarkMemory: also validate with the plan held in memory")
 
+// benchBaseline names another chatmigrate binary (an earlier version, built by hand) whose
+// validate runs beside this one's on each size, for a ratio measured in the same run.
+var benchBaseline = flag.String("bench-baseline", "", "BenchmarkMemory: path of an earlier chatmigrate binary to validate each set with too")
+
 // BenchmarkMemory runs the chatmigrate binary as a child on generated unsorted input (seed 7)
 // and reports its peak RSS (getrusage maxrss of the child) under the default --memory, its
 // rows/s, and the ratio of that to a plain encoding/csv read of the same files in the same
@@ -59,6 +63,18 @@ func BenchmarkMemory(b *testing.B) {
 		budgets := []string{"256MiB"}
 		if *benchInMemory {
 			budgets = append(budgets, "64GiB")
+		}
+		if *benchBaseline != "" {
+			b.Run(fmt.Sprintf("validate_%s_baseline", strings.TrimSpace(s)), func(b *testing.B) {
+				for b.Loop() {
+					plain, n := plainRead(b, dir)
+					took, rss := child(b, *benchBaseline, "validate", dir, "--out", b.TempDir())
+					b.ReportMetric(rss, "peak_rss_MiB")
+					b.ReportMetric(float64(n)/took.Seconds(), "rows/s")
+					b.ReportMetric(float64(n)/plain.Seconds(), "plain_rows/s")
+					b.ReportMetric(plain.Seconds()/took.Seconds(), "validate/plain")
+				}
+			})
 		}
 		for _, m := range budgets {
 			b.Run(fmt.Sprintf("validate_%s_memory_%s", strings.TrimSpace(s), m), func(b *testing.B) {
