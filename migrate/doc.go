@@ -23,6 +23,9 @@
 //     difference with the target into renames, creates and updates, never a create of a
 //     name the user has, a repeated add or an absent remove. The plan is deterministic, so
 //     a rerun sees the same units in the same order.
+//   - spill*.go and plan_groups.go: input that does not fit the memory budget is sorted by
+//     user on disk (an external sort) and collected a batch of users at a time, the two
+//     grouped kinds side by side, each in half the budget; the plan is the same as in memory.
 //   - unit.go: what flows between the stages. An Item is one reported outcome (a topic, a
 //     friend in a group, a conversation in a group), a Unit one planned request (for friend
 //     and conversation groups, one user's groups) carrying its Items, a Problem one invalid

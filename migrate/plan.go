@@ -23,7 +23,8 @@ type PlanOptions struct {
 	Now func() time.Time // CreateTime must not be after Now; default time.Now
 	// OnProblem is called for every invalid record and every warning, in input order per kind;
 	// may be nil. A kind spilled to disk (see Memory) reports its malformed rows as they are
-	// read and the rest user by user, each user's in input order.
+	// read and the rest user by user, each user's in input order; the two grouped kinds are
+	// then planned side by side, so that their problems interleave (calls never overlap).
 	OnProblem    func(Problem)
 	ContactChunk int // conversations per create/update request; default and at most DefaultContactChunk
 	// Memory is the most memory, in bytes, planning is to use; 0 means DefaultMemory.
