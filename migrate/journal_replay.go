@@ -136,14 +136,6 @@ func (s keySets) has(k uint64) bool {
 	return false
 }
 
-func (s keySets) count() int {
-	n := 0
-	for _, set := range s {
-		n += set.count()
-	}
-	return n
-}
-
 // planned counts the items of p's units that j records as done, and returns the content keys
 // of those it records as failed, unless retryFailed sends them again. The topics' part is
 // BuildPlan's when it was given j; otherwise, and for the other kinds (held in memory), the
