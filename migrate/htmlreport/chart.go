@@ -102,8 +102,15 @@ func newTimeline(eps []Endpoint) (timeline, bool) {
 	if !seen {
 		return tl, false
 	}
+	step := int64(1)
+	for _, ep := range eps {
+		step = max(step, ep.Step)
+	}
+	tl.last += step - 1 // the last line's span
 	span := tl.last - tl.first + 1
+	// A bucket covers whole spans: k spans start in every stretch of k·step seconds.
 	tl.width = (span + maxBuckets - 1) / maxBuckets
+	tl.width = (tl.width + step - 1) / step * step
 	tl.n = int((span + tl.width - 1) / tl.width)
 	return tl, true
 }

@@ -57,10 +57,13 @@ type Kind struct {
 }
 
 // Endpoint is one endpoint's metrics log, one line per second in time order (a second with no
-// line had no requests).
+// line had no requests), or, for a log too long to hold, one line per span of Step seconds.
 type Endpoint struct {
 	Name    string
 	Seconds []metrics.Line
+	// Step is how many seconds a line of Seconds covers, starting at a multiple of Step:
+	// 1 (or 0) for a log held as written.
+	Step int64
 }
 
 // Failures is what failures.csv holds, grouped by code.

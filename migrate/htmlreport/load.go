@@ -256,28 +256,41 @@ func withETA(kinds []Kind, started, updated time.Time, finished bool) []Kind {
 
 // readMetrics reads the metrics log and splits it by endpoint, in name order, each in time
 // order. Lines of one second and endpoint written twice (a log appended by a resumed run)
-// stay separate seconds; the charts add them up.
+// stay separate seconds; the charts add them up. A log longer than the page can show is
+// folded into spans of a few seconds as it is read (folder), the same span for every
+// endpoint, so that reading it takes the same memory whatever its length.
 func readMetrics(path string) ([]Endpoint, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	lines, err := metrics.Read(f)
-	byName := map[string][]metrics.Line{}
-	for _, l := range lines {
-		byName[l.Endpoint] = append(byName[l.Endpoint], l)
+	byName := map[string]*folder{}
+	err = metrics.Scan(f, func(l metrics.Line) {
+		fo := byName[l.Endpoint]
+		if fo == nil {
+			fo = &folder{}
+			byName[l.Endpoint] = fo
+		}
+		fo.add(l)
+	})
+	step := int64(1)
+	for _, fo := range byName {
+		step = max(step, fo.step)
 	}
 	names := make([]string, 0, len(byName))
-	for n := range byName {
+	for n, fo := range byName {
+		if fo.step < step {
+			fo.refold(step)
+		}
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	eps := make([]Endpoint, 0, len(names))
 	for _, n := range names {
-		s := byName[n]
+		s := byName[n].lines
 		sort.SliceStable(s, func(i, j int) bool { return s[i].Time.Before(s[j].Time) })
-		eps = append(eps, Endpoint{Name: n, Seconds: s})
+		eps = append(eps, Endpoint{Name: n, Seconds: s, Step: step})
 	}
 	return eps, err
 }

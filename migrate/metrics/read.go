@@ -17,13 +17,20 @@ const maxLineBytes = 64 << 10
 // parse is the tear of a killed run and is dropped; a bad line anywhere else is an error that
 // names its line. Blank lines are skipped.
 func Read(r io.Reader) ([]Line, error) {
-	br := bufio.NewReader(r)
 	var out []Line
+	err := Scan(r, func(l Line) { out = append(out, l) })
+	return out, err
+}
+
+// Scan is Read for a log of any length: it calls fn with each line in turn instead of holding
+// them. On an error the lines before it were handed to fn.
+func Scan(r io.Reader, fn func(Line)) error {
+	br := bufio.NewReader(r)
 	for n := 1; ; n++ {
 		b, err := readLine(br)
 		last := errors.Is(err, io.EOF)
 		if err != nil && !last {
-			return out, fmt.Errorf("metrics: line %d: %w", n, err)
+			return fmt.Errorf("metrics: line %d: %w", n, err)
 		}
 		b = bytes.TrimRight(b, "\r\n")
 		if len(bytes.TrimSpace(b)) > 0 {
@@ -34,15 +41,15 @@ func Read(r io.Reader) ([]Line, error) {
 			}
 			switch {
 			case perr == nil:
-				out = append(out, l)
+				fn(l)
 			case last:
-				return out, nil // torn
+				return nil // torn
 			default:
-				return out, fmt.Errorf("metrics: line %d: %w", n, perr)
+				return fmt.Errorf("metrics: line %d: %w", n, perr)
 			}
 		}
 		if last {
-			return out, nil
+			return nil
 		}
 	}
 }
