@@ -23,6 +23,7 @@ import (
 	"os"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // State is the latest recorded state of a unit. Later entries override earlier ones: Sent is
@@ -136,6 +137,13 @@ func (j *Journal) State(key uint64) State { return j.opened.get(key) }
 func (j *Journal) Counts() map[State]int {
 	c := j.opened.counts
 	return map[State]int{Sent: c[Sent], Done: c[Done], Failed: c[Failed]}
+}
+
+// HeldBytes returns the memory the journal holds for what the file said when it was opened
+// (its table of unit states and where its failures are), which stays held while it is open:
+// about 13 bytes a unit.
+func (j *Journal) HeldBytes() int64 {
+	return int64(len(j.opened.groups))*int64(unsafe.Sizeof(keyGroup{})) + int64(cap(j.failedAt))*int64(unsafe.Sizeof(failedEntry{}))
 }
 
 // Append records e. It returns once the entry has been written to the operating system, so a

@@ -41,3 +41,26 @@ func TestKeyTableSetAll(t *testing.T) {
 		})
 	}
 }
+
+// TestHeldBytes: what an opened journal holds grows with its units, at about 13 bytes a unit
+// (the table's load is between 3/8 and 3/4 of its 64-byte groups of seven), and a new journal
+// holds nothing.
+func TestHeldBytes(t *testing.T) {
+	path := t.TempDir() + "/run.ckpt"
+	j := mustOpen(t, path, testHeader(), Options{})
+	if n := j.HeldBytes(); n != 0 {
+		t.Errorf("a new journal holds %d bytes", n)
+	}
+	const units = 100_000
+	for i := range units {
+		if err := j.Append(Entry{Key: uint64(i) * 0x9e3779b97f4a7c15, State: Done}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustClose(t, j)
+	j = mustOpen(t, path, testHeader(), Options{})
+	defer mustClose(t, j)
+	if n := j.HeldBytes(); n < units*64/7 || n > units*64*8/(7*3) {
+		t.Errorf("a journal of %d units holds %d bytes, want %d to %d", units, n, units*64/7, units*64*8/(7*3))
+	}
+}

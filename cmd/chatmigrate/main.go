@@ -195,6 +195,7 @@ func buildPlan(ctx context.Context, o *inputOptions, out string, stderr io.Write
 	if opt.TempDir == "" {
 		opt.TempDir = out
 	}
+	opt.Memory = planBudget(o.memory, j)
 	setMemoryLimit(o.memory)
 	opt.OnProgress = planProgress(stderr)
 	plan, err := migrate.BuildPlan(ctx, in, opt)
@@ -202,6 +203,16 @@ func buildPlan(ctx context.Context, o *inputOptions, out string, stderr io.Write
 		return plan, &planError{err: err, interrupted: plan == nil && ctx.Err() != nil}
 	}
 	return plan, nil
+}
+
+// planBudget is the part of the --memory budget the plan may use: what the resumed
+// checkpoint holds for the whole run (its table of finished units) is already spent. Past
+// that, planning keeps to a floor of its own, as it must to work at all.
+func planBudget(budget int64, j *checkpoint.Journal) int64 {
+	if j == nil {
+		return budget
+	}
+	return max(budget-j.HeldBytes(), minMemory/2)
 }
 
 // planInterrupted reports whether err is a plan that ctx's end cut short.
