@@ -12,9 +12,10 @@ import (
 )
 
 // collectGroups collects the friend and conversation groups into p and counts their units and
-// requests. It returns the header errors of the files it skipped, friend groups' first. Each kind feeds the fingerprint through a hash of its own, folded into h in kind
-// order, so that the fingerprint is the same whether the kinds were planned one after the
-// other or side by side.
+// requests. It returns the header errors of the files it skipped, friend groups' first. Each
+// kind feeds the fingerprint through a hash of its own, folded into h in kind order, so that
+// the fingerprint is the same whether the kinds were planned one after the other or side by
+// side. The closures below see report and the two configs as they are when they run.
 //
 // Input that does not fit the budget is planned side by side: each kind's read, sort on disk,
 // collection and count form a pipeline that keeps about one core busy, so that the two kinds
