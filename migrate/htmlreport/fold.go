@@ -39,7 +39,7 @@ func (f *folder) merge(l metrics.Line) {
 	u := l.Time.Unix()
 	start := u - mod(u, f.step)
 	if i, ok := f.at[start]; ok {
-		f.lines[i] = sumLines(f.lines[i], l)
+		f.lines[i] = metrics.Merge(f.lines[i], l)
 		return
 	}
 	l.Time = time.Unix(start, 0).UTC()
@@ -63,31 +63,4 @@ func mod(u, m int64) int64 {
 		r += m
 	}
 	return r
-}
-
-// sumLines returns the line of a's and b's attempts together, at a's time.
-func sumLines(a, b metrics.Line) metrics.Line {
-	a.Requests += b.Requests
-	a.Retries += b.Retries
-	a.OK += b.OK
-	a.Throttled += b.Throttled
-	a.Transient += b.Transient
-	a.Failed += b.Failed
-	a.Fatal += b.Fatal
-	a.Limit = max(a.Limit, b.Limit)
-	a.Hist = metrics.MergeHist(a.Hist, b.Hist)
-	a.P50 = float64(metrics.Quantile(a.Hist, 0.5)) / float64(time.Millisecond)
-	a.P90 = float64(metrics.Quantile(a.Hist, 0.9)) / float64(time.Millisecond)
-	a.P99 = float64(metrics.Quantile(a.Hist, 0.99)) / float64(time.Millisecond)
-	if len(b.Codes) > 0 {
-		codes := make(map[string]int, len(a.Codes)+len(b.Codes))
-		for c, n := range a.Codes {
-			codes[c] += n
-		}
-		for c, n := range b.Codes {
-			codes[c] += n
-		}
-		a.Codes = codes
-	}
-	return a
 }

@@ -83,3 +83,30 @@ func (l *Line) check() error {
 	}
 	return nil
 }
+
+// Merge returns the line of a's and b's attempts together, at a's time and endpoint: counts
+// added, the higher limit, the histograms merged and the percentiles taken from the merged
+// one. It folds the lines of a long log into longer spans.
+func Merge(a, b Line) Line {
+	a.Requests += b.Requests
+	a.Retries += b.Retries
+	a.OK += b.OK
+	a.Throttled += b.Throttled
+	a.Transient += b.Transient
+	a.Failed += b.Failed
+	a.Fatal += b.Fatal
+	a.Limit = max(a.Limit, b.Limit)
+	a.Hist = MergeHist(a.Hist, b.Hist)
+	a.P50, a.P90, a.P99 = millis(Quantile(a.Hist, 0.5)), millis(Quantile(a.Hist, 0.9)), millis(Quantile(a.Hist, 0.99))
+	if len(b.Codes) > 0 {
+		codes := make(map[string]int, len(a.Codes)+len(b.Codes))
+		for c, n := range a.Codes {
+			codes[c] += n
+		}
+		for c, n := range b.Codes {
+			codes[c] += n
+		}
+		a.Codes = codes
+	}
+	return a
+}
