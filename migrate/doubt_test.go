@@ -11,6 +11,7 @@ import (
 	"github.com/chatmigrate/chatmigrate/checkpoint"
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi/chatsim"
+	"github.com/chatmigrate/chatmigrate/migrate/chatapi/chatsim/simtest"
 	"github.com/chatmigrate/chatmigrate/sources"
 )
 
@@ -46,7 +47,7 @@ func loseFirstAnswers() func(string, any, error) error {
 // once. Settling finds each one done: no topic twice, no create refused as existing, no rename
 // refused, and the same state whichever reading.
 func TestExecuteLostAnswers(t *testing.T) {
-	same := newSameTarget()
+	same := simtest.NewSameTarget()
 	in := genInputs(t, t.TempDir(), 40, 15)
 	eachReading(t, false, func(t *testing.T, d chatsim.Dialect) {
 		rig := newExRig(t, chatsim.Config{Dialect: d}, "")
@@ -57,7 +58,7 @@ func TestExecuteLostAnswers(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkContactGroups(t, p, rig.sim.Dump())
-		same.check(t, rig.sim.Dump())
+		same.Check(t, rig.sim.Dump())
 		checkCounts(t, p, s)
 		for _, k := range sources.Kinds {
 			if s.Kinds[k].Failed != 0 {
@@ -78,7 +79,7 @@ func TestExecuteLostAnswers(t *testing.T) {
 // is interrupted, so its journal holds units in doubt. The rerun settles them: the same end
 // state as a clean run, every row once.
 func TestExecuteResumeInDoubt(t *testing.T) {
-	same := newSameTarget()
+	same := simtest.NewSameTarget()
 	in := genInputs(t, t.TempDir(), 40, 15)
 	eachReading(t, false, func(t *testing.T, d chatsim.Dialect) {
 		rig := newExRig(t, chatsim.Config{Dialect: d}, "")
@@ -113,7 +114,7 @@ func TestExecuteResumeInDoubt(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkContactGroups(t, p, rig.sim.Dump())
-		same.check(t, rig.sim.Dump())
+		same.Check(t, rig.sim.Dump())
 		checkCounts(t, p, s)
 		ids := readFileString(t, filepath.Join(r.out, TopicIDsFile))
 		if n := strings.Count(ids, "\n"); n != 41 {

@@ -15,6 +15,7 @@ import (
 	"github.com/chatmigrate/chatmigrate/checkpoint"
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi/chatsim"
+	"github.com/chatmigrate/chatmigrate/migrate/chatapi/chatsim/simtest"
 	"github.com/chatmigrate/chatmigrate/migrate/pacer"
 	"github.com/chatmigrate/chatmigrate/sources"
 )
@@ -60,7 +61,7 @@ func (r *execRun) run(t *testing.T, ctx context.Context, p *Plan) (*Summary, err
 // TestExecuteClean: under every reading, a run onto an empty target sends what the plan
 // estimates and leaves the same state; a rerun with its checkpoint sends nothing.
 func TestExecuteClean(t *testing.T) {
-	same := newSameTarget()
+	same := simtest.NewSameTarget()
 	in := genInputs(t, t.TempDir(), 60, 15)
 	eachReading(t, false, func(t *testing.T, d chatsim.Dialect) {
 		rig := newExRig(t, chatsim.Config{Dialect: d}, "")
@@ -72,7 +73,7 @@ func TestExecuteClean(t *testing.T) {
 		}
 		checkContactGroups(t, p, rig.sim.Dump())
 		checkCounts(t, p, s)
-		same.check(t, rig.sim.Dump())
+		same.Check(t, rig.sim.Dump())
 		for _, k := range sources.Kinds {
 			if ks := s.Kinds[k]; ks.Failed != 0 || ks.Skipped != 0 || ks.Succeeded == 0 {
 				t.Errorf("%s: %+v", k, ks)
@@ -115,7 +116,7 @@ func TestExecuteClean(t *testing.T) {
 // TestExecuteFaults: under every reading, with lost answers of both kinds among transient
 // faults and throttling, the run ends in the state a clean run leaves, nothing failed.
 func TestExecuteFaults(t *testing.T) {
-	same := newSameTarget()
+	same := simtest.NewSameTarget()
 	in := genInputs(t, t.TempDir(), 80, 20)
 	eachReading(t, true, func(t *testing.T, d chatsim.Dialect) {
 		rig := newExRig(t, chatsim.Config{RPS: 150, Burst: 2, Seed: 7, Dialect: d, Faults: chatsim.Faults{
@@ -130,7 +131,7 @@ func TestExecuteFaults(t *testing.T) {
 		}
 		checkContactGroups(t, p, rig.sim.Dump())
 		checkCounts(t, p, s)
-		same.check(t, rig.sim.Dump())
+		same.Check(t, rig.sim.Dump())
 		retries, throttled := 0, 0
 		for _, k := range sources.Kinds {
 			ks := s.Kinds[k]

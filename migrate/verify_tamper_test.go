@@ -8,6 +8,7 @@ import (
 
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi"
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi/chatsim"
+	"github.com/chatmigrate/chatmigrate/migrate/chatapi/chatsim/simtest"
 	"github.com/chatmigrate/chatmigrate/samples/golden"
 	"github.com/chatmigrate/chatmigrate/sources"
 )
@@ -121,7 +122,7 @@ func sortedLines(s string) string {
 // missing_*.jsonl fed to run restore them, and verify then finds everything equal, under
 // every reading, to the same state.
 func TestVerifyRefill(t *testing.T) {
-	same := newSameTarget()
+	same := simtest.NewSameTarget()
 	eachReading(t, false, func(t *testing.T, d chatsim.Dialect) {
 		r := newVerifyRigUnder(t, d)
 		runOut, out := t.TempDir(), t.TempDir()
@@ -174,6 +175,6 @@ func TestVerifyRefill(t *testing.T) {
 		if !res.Equal() {
 			t.Error("not equal after refilling")
 		}
-		same.check(t, r.sim.Dump())
+		same.Check(t, r.sim.Dump())
 	})
 }

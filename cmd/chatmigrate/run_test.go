@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi/chatsim"
+	"github.com/chatmigrate/chatmigrate/migrate/chatapi/chatsim/simtest"
 )
 
 const (
@@ -84,7 +85,7 @@ func countLines(t *testing.T, path string) int {
 // TestRunSamples: under every reading, a run of the samples leaves the same target state, no
 // topic twice, no two conversation groups of one name, and true reports.
 func TestRunSamples(t *testing.T) {
-	same := newSameTarget()
+	same := simtest.NewSameTarget()
 	eachReading(t, func(t *testing.T, spec string, d chatsim.Dialect) {
 		srv := newSimServer(t, chatsim.Config{Dialect: d})
 		out := filepath.Join(t.TempDir(), "out")
@@ -94,7 +95,7 @@ func TestRunSamples(t *testing.T) {
 		}
 		st := srv.sim.Dump()
 		checkNoDuplicates(t, st)
-		same.check(t, st)
+		same.Check(t, st)
 		topics := 0
 		for _, ts := range st.Topics {
 			topics += len(ts)
@@ -122,7 +123,7 @@ func TestRunSamples(t *testing.T) {
 // TestRunSim: run --sim under each --sim-dialect preset sends what the plan estimates and
 // saves the same emulator state.
 func TestRunSim(t *testing.T) {
-	same := newSameTarget()
+	same := simtest.NewSameTarget()
 	eachReading(t, func(t *testing.T, spec string, d chatsim.Dialect) {
 		out := filepath.Join(t.TempDir(), "out")
 		code, stdout, stderr := runCmd(t, map[string]string{}, "--sim", "--sim-dialect", spec, "--out", out, "../../samples")
@@ -138,7 +139,7 @@ func TestRunSim(t *testing.T) {
 			t.Error("sim_state.json holds no topics")
 		}
 		checkNoDuplicates(t, st)
-		same.check(t, st)
+		same.Check(t, st)
 		var m chatsim.Metrics
 		readJSON(t, filepath.Join(out, "sim_metrics.json"), &m)
 		// The emulator starts empty: a clean run sends exactly the requests the plan estimates.
@@ -307,7 +308,7 @@ func TestRunFailuresReadBack(t *testing.T) {
 // requests in flight finish, writes the summary and exits 130; the same command then finishes
 // the job.
 func TestRunInterrupted(t *testing.T) {
-	same := newSameTarget()
+	same := simtest.NewSameTarget()
 	eachReading(t, func(t *testing.T, spec string, d chatsim.Dialect) {
 		srv := newSimServer(t, chatsim.Config{Dialect: d, Faults: chatsim.Faults{LatencyMin: 2 * time.Millisecond, LatencyMax: 4 * time.Millisecond}})
 		dir := t.TempDir()
@@ -335,7 +336,7 @@ func TestRunInterrupted(t *testing.T) {
 			t.Fatalf("rerun: exit %d\n%s\n%s", code, so, se)
 		}
 		checkNoDuplicates(t, srv.sim.Dump())
-		same.check(t, srv.sim.Dump())
+		same.Check(t, srv.sim.Dump())
 		checkCrashReports(t, dir, out, srv.sim.Dump())
 		if n := countLines(t, filepath.Join(out, "topic_ids.csv")); n != 201 {
 			t.Errorf("topic_ids.csv: %d lines, want 201", n)

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/chatmigrate/chatmigrate/migrate/chatapi/chatsim"
+	"github.com/chatmigrate/chatmigrate/migrate/chatapi/chatsim/simtest"
 )
 
 const (
@@ -84,7 +85,7 @@ const samplesDir = "../../samples"
 // after tampering it finds what changed, and run of its missing files fills the gaps, to the
 // same state whichever reading.
 func TestVerifyCommandRoundTrip(t *testing.T) {
-	same := newSameTarget()
+	same := simtest.NewSameTarget()
 	eachReading(t, func(t *testing.T, spec string, d chatsim.Dialect) {
 		v := newVerifyEnvUnder(t, d)
 		out := t.TempDir()
@@ -156,7 +157,7 @@ func TestVerifyCommandRoundTrip(t *testing.T) {
 			t.Fatalf("verify after refilling: exit %d\n%s\n%s", code, stdout, stderr)
 		}
 		checkNoDuplicates(t, v.sim.Dump())
-		same.check(t, v.sim.Dump())
+		same.Check(t, v.sim.Dump())
 	})
 }
 
